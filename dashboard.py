@@ -1,0 +1,38 @@
+"""Footprint: a time-aware map of military basing and movements.
+
+    streamlit run dashboard.py                      # the bundled scenario
+    streamlit run dashboard.py -- --data PATH       # a scenario folder or .gpkg
+"""
+
+import argparse
+import sys
+
+import streamlit as st
+
+from geodata import ScenarioError, load_scenario
+from ui import sidebar
+from ui.main_panel import main_panel, title
+from ui.session import init_from_query
+
+st.set_page_config(page_title="Footprint", page_icon="🗺️", layout="wide")
+
+parser = argparse.ArgumentParser(prog="dashboard.py")
+parser.add_argument("--data", help="scenario folder or .gpkg (default: the bundled scenario)")
+data_path = parser.parse_known_args(sys.argv[1:])[0].data
+
+try:
+    scenario = load_scenario(data_path)
+except ScenarioError as err:
+    st.error(f"The scenario at {data_path} cannot be opened:")
+    st.code("\n".join(err.problems.lines()), language=None)
+    st.stop()
+
+for notice in init_from_query(scenario):
+    st.toast(notice)
+
+with st.sidebar:
+    sidebar.filters(scenario)
+    sidebar.display(scenario)
+
+title(scenario)
+main_panel(scenario)

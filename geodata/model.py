@@ -1,0 +1,82 @@
+"""The typed scenario and the questions the dashboard asks of it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geodata.problems import Problem
+from geodata.validate import ScenarioMeta
+
+
+@dataclass(frozen=True)
+class MovementFilter:
+    """Which movements to keep; an empty set keeps everything for that field."""
+
+    categories: frozenset[str] = frozenset()
+    modes: frozenset[str] = frozenset()
+    confidences: frozenset[str] = frozenset()
+    operators: frozenset[str] = frozenset()  # actor ids operating either end
+    bases: frozenset[str] = frozenset()  # base ids at either end
+
+
+def _day(value: dt.date | str | pd.Timestamp) -> np.datetime64:
+    return np.datetime64(pd.Timestamp(value).date(), "ns")
+
+
+@dataclass(frozen=True, eq=False)
+class Scenario:
+    name: str
+    meta: ScenarioMeta
+    actors: pd.DataFrame  # indexed by actor id
+    bases: pd.DataFrame  # indexed by base id
+    zones: gpd.GeoDataFrame
+    movements: pd.DataFrame  # sorted by date; both ends resolved to coordinates
+    warnings: tuple[Problem, ...] = ()
+    _dates: np.ndarray = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # Sorted dates let a window query start with a binary search.
+        object.__setattr__(self, "_dates", self.movements["date"].to_numpy())
+
+    def zones_on(self, day: dt.date) -> gpd.GeoDataFrame:
+        """Zones in force on `day` (valid_to is the last day a shape holds)."""
+        when = _day(day)
+        zones = self.zones
+        holds = (zones["valid_from"] <= when) & (zones["valid_to"].isna() | (zones["valid_to"] >= when))
+        return zones[holds]
+
+    def zone_change_dates(self) -> list[dt.date]:
+        """Days on which the map of zones changes."""
+        starts = self.zones["valid_from"].dropna()
+        ends = self.zones["valid_to"].dropna() + pd.Timedelta(days=1)
+        days = sorted({d.date() for d in pd.concat([starts, ends])})
+        return [d for d in days if self.meta.start <= d <= self.meta.end]
+
+    def movements_in(self, start: dt.date, end: dt.date, keep: MovementFilter = MovementFilter()) -> pd.DataFrame:
+        """Movements under way at any time between `start` and `end`, both included."""
+        last = np.searchsorted(self._dates, _day(end), side="right")
+        window = self.movements.iloc[:last]
+        window = window[window["until"] >= _day(start)]
+        for column, wanted in (("category", keep.categories), ("mode", keep.modes), ("confidence", keep.confidences)):
+            if wanted:
+                window = window[window[column].isin(wanted)]
+        if keep.operators:
+            window = window[window["origin_operator"].isin(keep.operators)
+                            | window["destination_operator"].isin(keep.operators)]
+        if keep.bases:
+            window = window[window["origin"].isin(keep.bases) | window["destination"].isin(keep.bases)]
+        return window
+
+    def bases_shown(self, keep: MovementFilter = MovementFilter()) -> pd.DataFrame:
+        bases = self.bases
+        if keep.operators:
+            bases = bases[bases["operator"].isin(keep.operators)]
+        return bases
+
+    def actor_name(self, actor_id: str) -> str:
+        return str(self.actors["name"].get(actor_id, actor_id))

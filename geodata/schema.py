@@ -1,0 +1,119 @@
+"""The scenario format: file names, columns and vocabularies, in one place.
+
+The loader, the checker, the importer and the README test all read these
+constants, so the format is defined exactly once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final, Literal
+
+BASE_KINDS: Final = ("air base", "naval base", "airport", "heliport", "garrison", "other")
+MODES: Final = ("air", "sea", "land")
+CATEGORIES: Final = (
+    "troops",
+    "helicopters",
+    "aircraft",
+    "armour",
+    "air-defence",
+    "naval",
+    "cargo",
+    "other",
+)
+CONFIDENCES: Final = ("confirmed", "reported", "claimed")
+
+ColumnKind = Literal["id", "text", "date", "latitude", "longitude", "count", "color", "word", "ref"]
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: ColumnKind
+    required: bool = True
+    vocabulary: tuple[str, ...] = ()
+    refers_to: str = ""  # table whose ids this column names
+
+
+def _optional(column: Column) -> Column:
+    return Column(column.name, column.kind, False, column.vocabulary, column.refers_to)
+
+
+SOURCE = Column("source", "text")
+CONFIDENCE = Column("confidence", "word", vocabulary=CONFIDENCES)
+
+ACTOR_COLUMNS: Final = (
+    Column("id", "id"),
+    Column("name", "text"),
+    Column("color", "color"),
+)
+
+BASE_COLUMNS: Final = (
+    Column("id", "id"),
+    Column("name", "text"),
+    Column("country", "text"),
+    Column("kind", "word", vocabulary=BASE_KINDS),
+    Column("lat", "latitude"),
+    Column("lon", "longitude"),
+    Column("operator", "ref", refers_to="actors"),
+    Column("description", "text"),
+    SOURCE,
+    CONFIDENCE,
+    _optional(Column("active_from", "date")),
+    _optional(Column("active_to", "date")),
+)
+
+MOVEMENT_COLUMNS: Final = (
+    Column("id", "id"),
+    Column("date", "date"),
+    Column("origin", "ref", refers_to="bases"),
+    Column("destination", "ref", refers_to="bases"),
+    Column("mode", "word", vocabulary=MODES),
+    Column("category", "word", vocabulary=CATEGORIES),
+    Column("asset", "text"),
+    Column("quantity", "count"),
+    CONFIDENCE,
+    SOURCE,
+    Column("notes", "text"),
+    _optional(Column("end_date", "date")),
+    _optional(Column("origin_lat", "latitude")),
+    _optional(Column("origin_lon", "longitude")),
+    _optional(Column("destination_lat", "latitude")),
+    _optional(Column("destination_lon", "longitude")),
+)
+
+ZONE_PROPERTIES: Final = (
+    Column("actor", "ref", refers_to="actors"),
+    Column("label", "text"),
+    Column("valid_from", "date"),
+    Column("valid_to", "date"),
+    CONFIDENCE,
+    SOURCE,
+)
+
+# Columns that must be present in the header but may be empty in a row.
+MAY_BE_EMPTY: Final = {
+    "bases": {"description"},
+    "movements": {"origin", "destination", "quantity", "notes", "asset"},
+    "zones": {"valid_to", "label"},
+}
+
+SCENARIO_KEYS: Final = ("title", "caveat", "start", "end")
+VIEW_KEYS: Final = ("latitude", "longitude", "zoom")
+
+# File name of each table inside a scenario folder, and its GeoPackage layer name.
+FILES: Final = {
+    "scenario": "scenario.toml",
+    "actors": "actors.csv",
+    "bases": "bases.csv",
+    "zones": "zones.geojson",
+    "movements": "movements.csv",
+}
+MOVEMENTS_PARQUET: Final = "movements.parquet"
+
+COLUMNS: Final = {
+    "actors": ACTOR_COLUMNS,
+    "bases": BASE_COLUMNS,
+    "movements": MOVEMENT_COLUMNS,
+    "zones": ZONE_PROPERTIES,
+}

@@ -1,0 +1,1 @@
+"""Pure builders: scenario data in, pydeck layers out."""

@@ -1,0 +1,130 @@
+"""Bases as markers by kind, coloured by operator, with collision-aware name labels."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Final
+
+import pandas as pd
+import pydeck as pdk
+
+from layers.icons import atlas
+from layers.style import FONT_FAMILY, PIXELS, Theme, hex_to_rgb, literal
+from layers.tooltip import fields
+
+LAYER_ID: Final = "bases"
+ICON_LAYER_ID: Final = "base-icons"
+LABEL_LAYER_ID: Final = "base-labels"
+FORMER_ALPHA: Final = 90  # a base the operator had left by the window is drawn faded, not hidden
+
+
+@dataclass(frozen=True)
+class BaseLook:
+    radius: float = 10.0
+    headline_radius: float = 15.0
+    label_size: float = 13.0
+    headline_label_size: float = 15.0
+
+
+def presence(base: pd.Series, start: dt.date, end: dt.date) -> str:
+    """'active', 'former' (left before the window) or 'later' (arrives after it)."""
+    if pd.notna(base["active_to"]) and base["active_to"].date() < start:
+        return "former"
+    if pd.notna(base["active_from"]) and base["active_from"].date() > end:
+        return "later"
+    return "active"
+
+
+def base_records(bases: pd.DataFrame, actors: pd.DataFrame, headline: set[str], theme: Theme,
+                 window: tuple[dt.date, dt.date], *, for_html: bool) -> list[dict]:
+    records = []
+    for base_id, base in bases.iterrows():
+        state = presence(base, *window)
+        if state == "later":
+            continue
+        alpha = 255 if state == "active" else FORMER_ALPHA
+        operator = str(actors["name"].get(base["operator"], base["operator"]))
+        status = ""
+        if state == "former":
+            status = f" · presence ended {base['active_to']:%d %b %Y}"
+        records.append({
+            "id": base_id,
+            "position": [round(float(base["lon"]), 4), round(float(base["lat"]), 4)],
+            "name": str(base["name"]),
+            "kind": str(base["kind"]),
+            "headline": base_id in headline,
+            "fill": [*hex_to_rgb(actors["color"].get(base["operator"], "#888888")), alpha],
+            "icon_color": [255, 255, 255, alpha],
+            "label_color": [*theme.text, alpha],
+            **fields(base["name"], f"{base['kind']} · {base['country']} · {operator}{status}",
+                     base["description"], f"{base['confidence']} · {base['source']}", for_html=for_html),
+        })
+    return records
+
+
+def bases_layers(records: list[dict], theme: Theme, look: BaseLook = BaseLook()) -> list[pdk.Layer]:
+    icon_atlas, icon_mapping = atlas()
+    headline = [r for r in records if r["headline"]]
+    others = [r for r in records if not r["headline"]]
+    collision = [{"@@type": "CollisionFilterExtension"}]
+    marker_layer = pdk.Layer(
+        "ScatterplotLayer",
+        id=LAYER_ID,
+        data=records,
+        get_position="position",
+        get_fill_color="fill",
+        get_line_color=[*theme.halo, 255],
+        get_radius=f"headline ? {look.headline_radius} : {look.radius}",
+        radius_units=PIXELS,
+        line_width_units=PIXELS,
+        get_line_width="headline ? 3 : 1.5",
+        stroked=True,
+        pickable=True,
+        auto_highlight=True,
+    )
+    icon_layer = pdk.Layer(
+        "IconLayer",
+        id=ICON_LAYER_ID,
+        data=records,
+        icon_atlas=literal(icon_atlas),
+        icon_mapping=icon_mapping,
+        get_icon="kind",
+        get_position="position",
+        get_color="icon_color",
+        get_size=f"headline ? {look.headline_radius * 1.25} : {look.radius * 1.2}",
+        size_units=PIXELS,
+    )
+
+    def labels(layer_id: str, data: list[dict], size: float, weight: str, priority: int) -> pdk.Layer:
+        return pdk.Layer(
+            "TextLayer",
+            id=layer_id,
+            data=data,
+            get_position="position",
+            get_text="name",
+            get_color="label_color",
+            get_size=size,
+            size_units=PIXELS,
+            font_family=FONT_FAMILY,
+            font_weight=literal(weight),
+            get_text_anchor=literal("start"),
+            get_alignment_baseline=literal("center"),
+            get_pixel_offset=[look.headline_radius + 4 if priority else look.radius + 4, 0],
+            character_set=literal("auto"),  # names such as Keïta or Tartús need more than ASCII
+            font_settings={"sdf": True},
+            outline_width=3,
+            outline_color=[*theme.halo, 230],
+            #extensions=collision,
+            collision_group=literal("labels"),
+            get_collision_priority=priority,
+            # Labels may be hidden by the collision filter but never block hover on markers.
+            pickable=False,
+        )
+
+    return [
+        marker_layer,
+        icon_layer,
+        labels(f"{LABEL_LAYER_ID}-minor", others, look.label_size, "normal", 0),
+        labels(LABEL_LAYER_ID, headline, look.headline_label_size, "bold", 10),
+    ]

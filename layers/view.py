@@ -1,0 +1,105 @@
+"""From a scenario and what the analyst selected to the map: layers, legend, counts.
+
+The dashboard and the briefing export both call `compose`, so an export shows
+exactly what the dashboard shows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from dataclasses import dataclass, field
+from typing import Final
+
+import pandas as pd
+import pydeck as pdk
+
+from geodata import MovementFilter, Scenario
+from layers.basemap import BasemapSource, basemap_layers
+from layers.bases import base_records, bases_layers
+from layers.deck import Camera, build_deck
+from layers.routes import Routes, RouteLook, fold_routes, routes_layer
+from layers.style import THEMES, Theme
+from layers.zones import zones_layer
+
+LAYER_TOGGLES: Final = ("zones", "routes", "bases", "labels", "relief")
+HEADLINE_COUNT: Final = 4
+
+
+@dataclass(frozen=True)
+class MapView:
+    start: dt.date
+    end: dt.date
+    keep: MovementFilter = MovementFilter()
+    show: frozenset[str] = frozenset(LAYER_TOGGLES)
+    theme: str = "light"
+    camera: Camera | None = None  # None: the scenario's own view
+    online_tiles: bool = False
+
+
+@dataclass(frozen=True)
+class ComposedMap:
+    deck: pdk.Deck
+    movements: pd.DataFrame
+    routes: Routes
+    zones: pd.DataFrame
+    bases: pd.DataFrame
+    actors_shown: list[str] = field(default_factory=list)
+    categories_shown: list[str] = field(default_factory=list)
+
+
+@functools.lru_cache(maxsize=64)
+def _zones_layer(scenario: Scenario, zone_rows: tuple[int, ...], theme: Theme, for_html: bool) -> pdk.Layer:
+    # Zones change a few times in the whole period: build each state once.
+    return zones_layer(scenario.zones.loc[list(zone_rows)], scenario.actors, theme, for_html=for_html)
+
+
+@functools.lru_cache(maxsize=8)
+def headline_bases(scenario: Scenario) -> frozenset[str]:
+    """The bases with the most movements in the whole scenario stand out on the map."""
+    ends = pd.concat([scenario.movements["origin"], scenario.movements["destination"]])
+    busiest = ends[ends != ""].value_counts().head(HEADLINE_COUNT)
+    return frozenset(busiest.index)
+
+
+def default_camera(scenario: Scenario) -> Camera:
+    view = scenario.meta.view
+    if view is not None:
+        return Camera(view.latitude, view.longitude, view.zoom)
+    bases = scenario.bases
+    return Camera(float(bases["lat"].mean()), float(bases["lon"].mean()), 4.0)
+
+
+def compose(scenario: Scenario, view: MapView, *, for_html: bool = False,
+            basemap: BasemapSource = BasemapSource(), look: RouteLook = RouteLook()) -> ComposedMap:
+    theme = THEMES[view.theme]
+    zones = scenario.zones_on(view.end)
+    movements = scenario.movements_in(view.start, view.end, view.keep)
+    routes = fold_routes(movements, look.max_routes)
+    bases = scenario.bases_shown(view.keep)
+    records = base_records(bases, scenario.actors, set(headline_bases(scenario)), theme,
+                           (view.start, view.end), for_html=for_html)
+
+    layers: list[pdk.Layer] = []
+    if not view.online_tiles:
+        layers += [layer for layer in basemap_layers(theme, basemap)
+                   if layer.id != "basemap-relief" or "relief" in view.show]
+    if "zones" in view.show and len(zones):
+        layers.append(_zones_layer(scenario, tuple(zones.index), theme, for_html))
+    if "routes" in view.show and len(routes.drawn):
+        layers.append(routes_layer(routes.drawn, look, for_html=for_html))
+    if "bases" in view.show:
+        base_layers = bases_layers(records, theme)
+        layers += base_layers if "labels" in view.show else base_layers[:2]
+
+    deck = build_deck(layers, view.camera or default_camera(scenario), theme, online_tiles=view.online_tiles)
+    actor_ids = list(dict.fromkeys([*zones["actor"], *(scenario.bases.loc[r["id"], "operator"] for r in records)]))
+    return ComposedMap(
+        deck=deck,
+        movements=movements,
+        routes=routes,
+        zones=zones,
+        bases=bases,
+        actors_shown=actor_ids if "zones" in view.show or "bases" in view.show else [],
+        categories_shown=sorted(set(movements["category"])) if "routes" in view.show else [],
+    )

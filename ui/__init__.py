@@ -1,0 +1,1 @@
+"""The dashboard's Streamlit pieces; dashboard.py lays them out."""

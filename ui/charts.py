@@ -1,0 +1,69 @@
+"""Small charts: movements per week by category, with the selected window shaded."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+
+import altair as alt
+import pandas as pd
+
+from geodata import MovementFilter, Scenario
+from layers.style import CATEGORY_COLORS, rgb_to_hex
+
+
+@functools.lru_cache(maxsize=32)
+def weekly_counts(scenario: Scenario, keep: MovementFilter) -> pd.DataFrame:
+    """Movements per week and category over the whole period (cached per filter)."""
+    movements = scenario.movements_in(scenario.meta.start, scenario.meta.end, keep)
+    weeks = movements["date"].dt.to_period("W-SUN").dt.start_time
+    counts = movements.groupby([weeks.rename("week"), "category"], observed=True).size()
+    return counts.rename("movements").reset_index()
+
+
+def _category_scale() -> alt.Scale:
+    return alt.Scale(domain=list(CATEGORY_COLORS), range=[rgb_to_hex(c) for c in CATEGORY_COLORS.values()])
+
+
+def _period_scale(period: tuple[dt.date, dt.date]) -> alt.Scale:
+    return alt.Scale(domain=[pd.Timestamp(period[0]).isoformat(), pd.Timestamp(period[1]).isoformat()])
+
+
+def _window_shade(window: tuple[dt.date, dt.date], x_scale: alt.Scale) -> alt.Chart:
+    frame = pd.DataFrame({"start": [pd.Timestamp(window[0])], "end": [pd.Timestamp(window[1])]})
+    return alt.Chart(frame).mark_rect(opacity=0.18, color="#3b6fb6").encode(
+        x=alt.X("start:T", scale=x_scale), x2="end:T")
+
+
+def timeline_chart(counts: pd.DataFrame, window: tuple[dt.date, dt.date], period: tuple[dt.date, dt.date],
+                   height: int = 140) -> alt.LayerChart:
+    x_scale = _period_scale(period)
+    shade = _window_shade(window, x_scale)
+    bars = alt.Chart(counts).mark_bar(width={"band": 0.9}).encode(
+        x=alt.X("week:T", title=None, scale=x_scale),
+        y=alt.Y("sum(movements):Q", title="per week"),
+        color=alt.Color("category:N", scale=_category_scale(), legend=None),
+        tooltip=[alt.Tooltip("week:T", title="week of"), "category:N", alt.Tooltip("sum(movements):Q", title="movements")],
+    )
+    return alt.layer(shade, bars).properties(height=height)
+
+
+def base_timeline(movements: pd.DataFrame, base_id: str, window: tuple[dt.date, dt.date],
+                  period: tuple[dt.date, dt.date]) -> alt.LayerChart:
+    """In and out movements of one base per month over the whole period."""
+    involved = movements[(movements["origin"] == base_id) | (movements["destination"] == base_id)]
+    direction = involved["destination"].eq(base_id).map({True: "in", False: "out"})
+    months = involved["date"].dt.to_period("M").dt.start_time
+    counts = involved.groupby([months.rename("month"), direction.rename("direction")]).size()
+    counts = counts.rename("movements").reset_index()
+    x_scale = _period_scale(period)
+    shade = _window_shade(window, x_scale)
+    bars = alt.Chart(counts).mark_bar().encode(
+        x=alt.X("month:T", title=None, scale=x_scale),
+        y=alt.Y("movements:Q", title=None),
+        color=alt.Color("direction:N", scale=alt.Scale(domain=["in", "out"], range=["#1a9850", "#d7301f"]),
+                        legend=alt.Legend(orient="top", title=None)),
+        xOffset="direction:N",
+        tooltip=[alt.Tooltip("month:T", format="%b %Y"), "direction:N", "movements:Q"],
+    )
+    return alt.layer(shade, bars).properties(height=110)

@@ -1,0 +1,127 @@
+"""The dashboard's state in the URL query string, so a reload or a shared link shows the same view.
+
+Parsing never fails: a bad or stale value falls back to its default and adds a
+short notice naming the parameter.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, replace
+from typing import Mapping
+
+from geodata import MovementFilter, Scenario
+from geodata.schema import CATEGORIES, CONFIDENCES, MODES
+from layers.deck import Camera
+from layers.style import THEMES
+from layers.view import LAYER_TOGGLES, MapView
+
+LIST_PARAMS = {"category": "categories", "mode": "modes", "confidence": "confidences",
+               "operator": "operators", "base": "bases"}
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    view: MapView
+    selected_base: str | None = None
+    notices: list[str] = field(default_factory=list)
+
+
+def default_window(scenario: Scenario) -> tuple[dt.date, dt.date]:
+    """The first month of the period: where a scenario's story usually starts."""
+    start, end = scenario.meta.start, scenario.meta.end
+    return start, min(end, start + dt.timedelta(days=30))
+
+
+def _allowed(scenario: Scenario) -> dict[str, set[str]]:
+    return {"category": set(CATEGORIES), "mode": set(MODES), "confidence": set(CONFIDENCES),
+            "operator": set(scenario.actors.index), "base": set(scenario.bases.index)}
+
+
+def parse_query(params: Mapping[str, str], scenario: Scenario) -> ParsedQuery:
+    notices: list[str] = []
+    meta = scenario.meta
+
+    def date_param(name: str, default: dt.date) -> dt.date:
+        if name not in params:
+            return default
+        try:
+            value = dt.date.fromisoformat(params[name])
+        except ValueError:
+            notices.append(f"Ignored '{name}': not a date.")
+            return default
+        if not meta.start <= value <= meta.end:
+            notices.append(f"Ignored '{name}': outside the scenario's period.")
+            return default
+        return value
+
+    first, last = default_window(scenario)
+    start, end = date_param("from", first), date_param("to", last)
+    if end < start:
+        notices.append("Ignored 'from'/'to': the window ended before it started.")
+        start, end = first, last
+
+    allowed = _allowed(scenario)
+    chosen = {}
+    for param, attribute in LIST_PARAMS.items():
+        values = [v for v in params.get(param, "").split(",") if v]
+        unknown = [v for v in values if v not in allowed[param]]
+        if unknown:
+            notices.append(f"Ignored unknown {param} value(s): {', '.join(unknown[:3])}.")
+        chosen[attribute] = frozenset(v for v in values if v in allowed[param])
+
+    show = frozenset(LAYER_TOGGLES)
+    if "layers" in params:
+        wanted = {v for v in params["layers"].split(",") if v}
+        if wanted - set(LAYER_TOGGLES):
+            notices.append("Ignored unknown layer name(s).")
+        show = frozenset(wanted & set(LAYER_TOGGLES))
+
+    theme = params.get("theme", "light")
+    if theme not in THEMES:
+        notices.append("Ignored 'theme': use light or dark.")
+        theme = "light"
+
+    camera = None
+    if any(k in params for k in ("lat", "lon", "zoom")):
+        try:
+            camera = Camera(float(params["lat"]), float(params["lon"]), float(params["zoom"]))
+            if not (-85 <= camera.latitude <= 85 and -180 <= camera.longitude <= 180 and 1 <= camera.zoom <= 14):
+                raise ValueError
+        except (KeyError, ValueError):
+            notices.append("Ignored the camera: lat, lon and zoom must be given together, in range.")
+            camera = None
+
+    base = params.get("selected")
+    if base is not None and base not in scenario.bases.index:
+        notices.append("Ignored 'selected': no such base in this scenario.")
+        base = None
+
+    view = MapView(start=start, end=end, keep=MovementFilter(**chosen), show=show, theme=theme, camera=camera,
+                   online_tiles=params.get("tiles") == "online")
+    return ParsedQuery(view, base, notices)
+
+
+def to_query(view: MapView, selected_base: str | None) -> dict[str, str]:
+    """Only what differs from the defaults, to keep shared links short."""
+    params = {"from": view.start.isoformat(), "to": view.end.isoformat()}
+    for param, attribute in LIST_PARAMS.items():
+        values = getattr(view.keep, attribute)
+        if values:
+            params[param] = ",".join(sorted(values))
+    if view.show != frozenset(LAYER_TOGGLES):
+        params["layers"] = ",".join(sorted(view.show))
+    if view.theme != "light":
+        params["theme"] = view.theme
+    if view.camera is not None:
+        params.update(lat=f"{view.camera.latitude:.4f}", lon=f"{view.camera.longitude:.4f}",
+                      zoom=f"{view.camera.zoom:.2f}")
+    if view.online_tiles:
+        params["tiles"] = "online"
+    if selected_base:
+        params["selected"] = selected_base
+    return params
+
+
+def with_window(view: MapView, start: dt.date, end: dt.date) -> MapView:
+    return replace(view, start=start, end=end)

@@ -1,0 +1,63 @@
+"""Filters, layer toggles, theme and camera in the sidebar."""
+
+from __future__ import annotations
+
+import math
+
+import streamlit as st
+
+from geodata import Scenario
+from geodata.schema import CATEGORIES, CONFIDENCES, MODES
+from layers.deck import Camera
+from layers.view import LAYER_TOGGLES, default_camera
+from ui.session import FILTER_KEYS
+
+LAYER_LABELS = {"zones": "Zones of control", "routes": "Movements (arcs)", "bases": "Bases",
+                "labels": "Base names", "relief": "Relief"}
+
+
+def _fit_camera(scenario: Scenario) -> Camera:
+    """A camera that frames every base of the scenario."""
+    lat, lon = scenario.bases["lat"], scenario.bases["lon"]
+    span = max(lat.max() - lat.min(), (lon.max() - lon.min()) * 0.6, 0.5)
+    zoom = max(1.5, min(10.0, 8.6 - 1.44 * math.log2(span * 4)))
+    return Camera(float((lat.max() + lat.min()) / 2), float((lon.max() + lon.min()) / 2), round(zoom, 2))
+
+
+def filters(scenario: Scenario) -> None:
+    st.header("Filters")
+    st.caption("Empty means everything.")
+    st.multiselect("Category", CATEGORIES, key=FILTER_KEYS["categories"], placeholder="All categories")
+    st.multiselect("Mode", MODES, key=FILTER_KEYS["modes"], placeholder="All modes")
+    st.multiselect("Confidence", CONFIDENCES, key=FILTER_KEYS["confidences"], placeholder="Any confidence")
+    st.multiselect("Operator", list(scenario.actors.index), key=FILTER_KEYS["operators"],
+                   format_func=scenario.actor_name, placeholder="All operators",
+                   help="Movements to or from a base this actor operates, and its bases.")
+    st.multiselect("Base", list(scenario.bases.index), key=FILTER_KEYS["bases"],
+                   format_func=lambda base_id: str(scenario.bases.at[base_id, "name"]),
+                   placeholder="All bases", help="Movements to or from these bases.")
+
+
+def display(scenario: Scenario) -> None:
+    st.header("Map")
+    st.multiselect("Layers", LAYER_TOGGLES, key="layers", format_func=LAYER_LABELS.get)
+    st.radio("Theme", ("light", "dark"), key="theme", horizontal=True, format_func=str.title,
+             help="Dark suits projected slides; light suits print.")
+    st.toggle("Online map tiles", key="online_tiles",
+              help="Off: the bundled offline basemap. On: CARTO tiles from the internet.")
+    focus, fit = st.columns(2)
+    if focus.button("Scenario view", width="stretch"):
+        move_camera(default_camera(scenario))
+    if fit.button("Fit all bases", width="stretch"):
+        move_camera(_fit_camera(scenario))
+
+
+def move_camera(camera: Camera) -> None:
+    """Send the map to `camera`, even when it is where the last request sent it.
+
+    The map applies only view-state keys that changed, so a repeated request
+    after the user panned away is nudged by a negligible amount.
+    """
+    if st.session_state.get("camera") == camera:
+        camera = Camera(camera.latitude + 1e-5, camera.longitude, camera.zoom)
+    st.session_state["camera"] = camera

@@ -1,0 +1,88 @@
+"""The window's movements as a table with source links, downloads and 'what changed' counts."""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+import streamlit as st
+
+from geodata.downloads import URL, movements_csv, movements_geojson
+
+PERSONNEL_CATEGORIES = {"troops"}
+
+
+def _first_link(text: str) -> str | None:
+    match = URL.search(text)
+    return match.group(0).rstrip(".") if match else None
+
+
+def movements_table(movements: pd.DataFrame, limit: int = 5000) -> pd.DataFrame:
+    """The columns an analyst reads, newest first; capped so huge windows stay responsive."""
+    shown = movements.sort_values("date", ascending=False).head(limit)
+
+    def place(end: str) -> pd.Series:
+        point = shown[f"{end}_lat"].round(2).astype(str) + ", " + shown[f"{end}_lon"].round(2).astype(str)
+        return shown[f"{end}_name"].where(shown[f"{end}_name"] != "", point)
+
+    return pd.DataFrame({
+        "date": shown["date"].dt.date,
+        "until": shown["end_date"].dt.date,
+        "from": place("origin"),
+        "to": place("destination"),
+        "mode": shown["mode"],
+        "category": shown["category"],
+        "asset": shown["asset"],
+        "quantity": shown["quantity"],
+        "confidence": shown["confidence"],
+        "source": shown["source"],
+        "link": shown["source"].map(_first_link),
+        "notes": shown["notes"],
+    })
+
+
+def show_movements(movements: pd.DataFrame, file_stem: str) -> None:
+    table = movements_table(movements)
+    if len(movements) > len(table):
+        st.caption(f"Showing the newest {len(table):,} of {len(movements):,} movements; downloads hold all.")
+    st.dataframe(table, hide_index=True, width="stretch", height=320, column_config={
+        "link": st.column_config.LinkColumn("link", display_text="open"),
+        "quantity": st.column_config.NumberColumn(format="%d"),
+    })
+    csv_col, geo_col, _ = st.columns([1, 1, 3])
+    csv_col.download_button("Download CSV", movements_csv(movements), f"{file_stem}.csv", "text/csv",
+                            width="stretch")
+    geo_col.download_button("Download GeoJSON", movements_geojson(movements), f"{file_stem}.geojson",
+                            "application/geo+json", width="stretch")
+
+
+def change_counts(movements: pd.DataFrame) -> dict[str, int]:
+    quantity = movements["quantity"].fillna(0)
+    personnel = movements["category"].isin(PERSONNEL_CATEGORIES)
+    return {
+        "movements": len(movements),
+        "personnel": int(quantity[personnel].sum()),
+        "equipment": int(quantity[~personnel].sum()),
+    }
+
+
+def breakdown(movements: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Movements and summed quantity per value of `by` ('category' or 'destination')."""
+    key = movements["category"] if by == "category" else movements["destination_name"].where(
+        movements["destination_name"] != "", "(not a base)")
+    grouped = movements.groupby(key.rename(by), observed=True).agg(
+        movements=("id", "size"), quantity=("quantity", "sum"))
+    return grouped.sort_values("movements", ascending=False).reset_index()
+
+
+def sources_html(texts: list[str], limit: int = 12) -> str:
+    """Distinct sources as an escaped list; URLs become links."""
+    items = []
+    for text in list(dict.fromkeys(t for t in texts if t))[:limit]:
+        link = _first_link(text)
+        label = html.escape(text)
+        if link:
+            label = label.replace(html.escape(link), f"<a href='{html.escape(link)}' target='_blank' "
+                                                     f"rel='noopener noreferrer'>{html.escape(link)}</a>")
+        items.append(f"<li>{label}</li>")
+    return "<ul style='padding-left:1.1em;font-size:0.85rem'>" + "".join(items) + "</ul>"
