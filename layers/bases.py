@@ -10,6 +10,7 @@ import pandas as pd
 import pydeck as pdk
 
 from layers.icons import atlas
+from layers.labels import place_labels
 from layers.style import FONT_FAMILY, PIXELS, Theme, hex_to_rgb, literal
 from layers.tooltip import fields
 
@@ -63,11 +64,10 @@ def base_records(bases: pd.DataFrame, actors: pd.DataFrame, headline: set[str], 
     return records
 
 
-def bases_layers(records: list[dict], theme: Theme, look: BaseLook = BaseLook()) -> list[pdk.Layer]:
+def bases_layers(records: list[dict], theme: Theme, zoom: float, look: BaseLook = BaseLook()) -> list[pdk.Layer]:
+    """Markers, kind glyphs and name labels; labels are placed for the camera's `zoom`."""
     icon_atlas, icon_mapping = atlas()
-    headline = [r for r in records if r["headline"]]
-    others = [r for r in records if not r["headline"]]
-    collision = [{"@@type": "CollisionFilterExtension"}]
+    place_labels(records, zoom, look.radius, look.headline_radius, look.label_size, look.headline_label_size)
     marker_layer = pdk.Layer(
         "ScatterplotLayer",
         id=LAYER_ID,
@@ -96,35 +96,30 @@ def bases_layers(records: list[dict], theme: Theme, look: BaseLook = BaseLook())
         size_units=PIXELS,
     )
 
-    def labels(layer_id: str, data: list[dict], size: float, weight: str, priority: int) -> pdk.Layer:
+    def labels(layer_id: str, headline: bool, size: float, weight: str) -> pdk.Layer:
         return pdk.Layer(
             "TextLayer",
             id=layer_id,
-            data=data,
+            data=[r for r in records if r["headline"] == headline and r["label"]],
             get_position="position",
-            get_text="name",
+            get_text="label",
             get_color="label_color",
             get_size=size,
             size_units=PIXELS,
             font_family=FONT_FAMILY,
             font_weight=literal(weight),
-            get_text_anchor=literal("start"),
-            get_alignment_baseline=literal("center"),
-            get_pixel_offset=[look.headline_radius + 4 if priority else look.radius + 4, 0],
+            get_text_anchor="anchor",
+            get_alignment_baseline="baseline",
+            get_pixel_offset="offset",
             character_set=literal("auto"),  # names such as Keïta or Tartús need more than ASCII
             font_settings={"sdf": True},
             outline_width=3,
             outline_color=[*theme.halo, 230],
-            #extensions=collision,
-            collision_group=literal("labels"),
-            get_collision_priority=priority,
-            # Labels may be hidden by the collision filter but never block hover on markers.
-            pickable=False,
         )
 
     return [
         marker_layer,
         icon_layer,
-        labels(f"{LABEL_LAYER_ID}-minor", others, look.label_size, "normal", 0),
-        labels(LABEL_LAYER_ID, headline, look.headline_label_size, "bold", 10),
+        labels(f"{LABEL_LAYER_ID}-minor", False, look.label_size, "normal"),
+        labels(LABEL_LAYER_ID, True, look.headline_label_size, "bold"),
     ]

@@ -88,11 +88,12 @@ def compose(scenario: Scenario, view: MapView, *, for_html: bool = False,
         layers.append(_zones_layer(scenario, tuple(zones.index), theme, for_html))
     if "routes" in view.show and len(routes.drawn):
         layers.append(routes_layer(routes.drawn, look, for_html=for_html))
+    camera = view.camera or default_camera(scenario)
     if "bases" in view.show:
-        base_layers = bases_layers(records, theme)
+        base_layers = bases_layers(records, theme, camera.zoom)
         layers += base_layers if "labels" in view.show else base_layers[:2]
 
-    deck = build_deck(layers, view.camera or default_camera(scenario), theme, online_tiles=view.online_tiles)
+    deck = build_deck(layers, camera, theme, online_tiles=view.online_tiles)
     actor_ids = list(dict.fromkeys([*zones["actor"], *(scenario.bases.loc[r["id"], "operator"] for r in records)]))
     return ComposedMap(
         deck=deck,

@@ -56,7 +56,7 @@ THEMES = {
         "rivers": [58, 96, 128, 255],
         "borders": [112, 117, 127, 255],
         "coast": [72, 98, 120, 255],
-        "relief_opacity": 0.25,
+        "relief_opacity": 0.15,
     },
 }
 
@@ -174,6 +174,12 @@ def read_deb_member(deb, name):
 
 # ---------------------------------------------------------------- countries
 
+def polygon_parts(geom):
+    """The polygons of any geometry (dropping lines and points left by clipping)."""
+    return [p for part in shapely.get_parts(geom) for p in shapely.get_parts(part)
+            if p.geom_type == "Polygon"]
+
+
 def decode_arcs(topo):
     """Absolute lon/lat arrays for every arc of a quantized TopoJSON topology."""
     scale = np.array(topo["transform"]["scale"])
@@ -232,9 +238,10 @@ def country_layers(topo):
     for g in geometries:
         poly = country_polygon(g, arcs)
         if poly is not None and poly.intersects(box):
-            clipped = shapely.clip_by_rect(poly, *BBOX)
-            if not clipped.is_empty:
-                land.append(({"name": g["properties"]["name"], "id": g.get("id")}, clipped))
+            parts = polygon_parts(shapely.clip_by_rect(poly, *BBOX))
+            if parts:
+                land.append(({"name": g["properties"]["name"], "id": g.get("id")},
+                             shapely.MultiPolygon(parts) if len(parts) > 1 else parts[0]))
 
     def lines(use):
         merged = shapely.line_merge(shapely.MultiLineString(
@@ -272,7 +279,7 @@ def lake_layer(lakes, land):
     kept = [poly for area, poly in lakes if area < 0 or area >= LAKE_MIN_KM2]
     water = shapely.intersection(shapely.unary_union(kept), land)
     water = shapely.simplify(water, TOLERANCE)
-    return [({}, p) for p in shapely.get_parts(water) if p.area > MIN_AREA]
+    return [({}, p) for p in polygon_parts(water) if p.area > MIN_AREA]
 
 
 # ---------------------------------------------------------------- rivers
@@ -473,9 +480,10 @@ def mute(rgb, desaturate=0.35, lighten=0.15):
 
 def write_geojson(path, features):
     """Write (properties, geometry) pairs as a compact GeoJSON FeatureCollection."""
+    rounded = [(props, shapely.set_precision(geom, 10 ** -DECIMALS)) for props, geom in features]
     feats = [{"type": "Feature", "properties": props,
-              "geometry": json.loads(shapely.to_geojson(shapely.set_precision(geom, 10 ** -DECIMALS)))}
-             for props, geom in features if not geom.is_empty]
+              "geometry": json.loads(shapely.to_geojson(geom))}
+             for props, geom in rounded if not geom.is_empty]
     path.write_text(json.dumps({"type": "FeatureCollection", "features": feats},
                                separators=(",", ":"), ensure_ascii=False))
 

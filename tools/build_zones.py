@@ -166,7 +166,10 @@ GNU_NORTH_WEST = [(8.0, 34.5), (15.95, 34.5), (15.95, 31.20), (15.55, 30.60), (1
 
 # (town, day, actor expected there): guards the hand-drawn lines and the river.
 EXPECTED = [
-    ("Homs", "2024-12-06", "assad"), ("Hama", "2024-12-06", "syria_gov"),
+    ("Homs", "2024-12-06", "assad"), ("Masyaf", "2024-12-06", "assad"), ("Hama", "2024-12-06", "syria_gov"),
+    ("Rastan", "2024-12-06", "syria_gov"), ("Salamiyah", "2024-12-06", "syria_gov"), ("Aleppo", "2024-12-06", "syria_gov"),
+    ("Azaz", "2024-12-06", "sna"), ("Amuda", "2026-02-20", "sdf"), ("Shahba", "2025-08-01", "suwayda"),
+    ("Salkhad", "2025-08-01", "suwayda"),
     ("Manbij", "2024-12-06", "sdf"), ("Manbij", "2024-12-20", "sna"),
     ("Tell Rifaat", "2024-12-06", "sna"), ("Afrin", "2025-03-01", "sna"), ("al-Bab", "2025-03-01", "sna"),
     ("Jarabulus", "2025-03-01", "sna"), ("Tell Abyad", "2025-03-01", "sna"), ("Ras al-Ayn", "2025-03-01", "sna"),
@@ -336,7 +339,7 @@ def syria_states(countries: dict[str, shapely.Geometry], east: shapely.Geometry)
                     "Reuters via devdiscourse, 2025-07-17 and 2025-07-20; Wikipedia 'Southern Syria clashes'; "
                     f"{hand}the governorate around Suwayda, Shahba and Salkhad"), area(AS_SUWAYDA))
     hts = (Zone("syria_gov", "HTS-led opposition (later transitional government) – front ~6 Dec 2024 (approximate)",
-                "reported", "Anadolu via anews, 2024-12-06; Reuters via devdiscourse, 2024-12-05 (Hama); "
+                "reported", "Anadolu via anews, 2024-12-06; devdiscourse, 2024-12-05 (Hama); "
                 f"{hand}Khanasir, Salamiyah, Rastan, the Ghab and the Idlib–Latakia line"), area(HTS_DEC_6))
     assad = (Zone("assad", "Assad government – front ~6 Dec 2024 (approximate)", "reported",
                   "Anadolu via anews, 2024-12-06; AP, 2024-12-17; Assad flown out 8 Dec 2024; remainder of Syria"),
@@ -394,11 +397,11 @@ def tile(state: State, country: shapely.Geometry) -> list[tuple[Zone, shapely.Ge
     taken = Polygon()
     pieces = []
     for zone, region in state.pieces:
-        shape = country if region is None else shapely.intersection(region, country, grid_size=GRID)
-        shape = polygonal(shapely.difference(shape, taken, grid_size=GRID))
-        if not shape.is_empty:
-            pieces.append((zone, shape))
-            taken = union(taken, shape)
+        piece = country if region is None else shapely.intersection(region, country, grid_size=GRID)
+        piece = polygonal(shapely.difference(piece, taken, grid_size=GRID))
+        if not piece.is_empty:
+            pieces.append((zone, piece))
+            taken = union(taken, piece)
     return pieces
 
 
@@ -413,11 +416,11 @@ def periods(states: list[State], country: shapely.Geometry) -> list[dict]:
             run = open_runs[zone]
             if zone not in current or not shapely.equals_exact(run["geometry"], current[zone], 0):
                 closed.append(open_runs.pop(zone))
-        for zone, shape in current.items():
+        for zone, piece in current.items():
             if zone in open_runs:
                 open_runs[zone]["valid_to"] = end
             else:
-                open_runs[zone] = {"zone": zone, "geometry": shape, "valid_from": state.start, "valid_to": end}
+                open_runs[zone] = {"zone": zone, "geometry": piece, "valid_from": state.start, "valid_to": end}
     return closed + list(open_runs.values())
 
 

@@ -48,10 +48,7 @@ def _side_panel(scenario: Scenario, composed, view) -> None:
         show_story(scenario, base_id, composed.movements, (view.start, view.end))
         return
     counts = change_counts(composed.movements)
-    top = st.columns(3)
-    top[0].metric("Movements", f"{counts['movements']:,}")
-    top[1].metric("Personnel", f"{counts['personnel']:,}", help="Summed quantity of troop movements with a number")
-    top[2].metric("Equipment", f"{counts['equipment']:,}", help="Summed quantity of all other movements")
+    st.markdown(counts_html(counts), unsafe_allow_html=True)
     st.markdown(legend_html(scenario, composed.actors_shown, composed.categories_shown), unsafe_allow_html=True)
     st.caption("Click a base for its story.")
 
@@ -71,7 +68,7 @@ def _render(scenario: Scenario) -> None:
         status += f" · showing the {len(routes.drawn):,} busiest of {routes.total_routes:,} routes"
     st.markdown(status)
 
-    map_column, side_column = st.columns([3, 1.15])
+    map_column, side_column = st.columns([3.3, 1])
     with map_column:
         event = st.pydeck_chart(composed.deck, on_select="rerun", selection_mode="single-object", key="map",
                                 height=MAP_HEIGHT)
@@ -106,8 +103,20 @@ def main_panel(scenario: Scenario) -> None:
     st.fragment(run_every=interval)(_render)(scenario)
 
 
+def counts_html(counts: dict[str, int]) -> str:
+    """Movements, personnel and equipment in the window, as three compact figures."""
+    cells = [("movements", counts["movements"]), ("personnel", counts["personnel"]),
+             ("equipment", counts["equipment"])]
+    return "<div style='display:flex;gap:14px;margin-bottom:8px'>" + "".join(
+        f"<div><div style='font-size:1.5rem;font-weight:600;line-height:1.1'>{value:,}</div>"
+        f"<div style='font-size:.75rem;opacity:.7'>{label}</div></div>" for label, value in cells) + "</div>"
+
+
 def title(scenario: Scenario) -> None:
     meta = scenario.meta
-    st.markdown(f"<h3 style='margin:0'>{html.escape(meta.title)}</h3>"
-                f"<div style='opacity:.75;font-size:.85rem'>{html.escape(meta.caveat)}</div>",
-                unsafe_allow_html=True)
+    st.markdown(
+        "<style>.block-container{padding-top:1.2rem;padding-bottom:1rem}"
+        "section[data-testid=stSidebar] .block-container{padding-top:1rem}</style>"
+        f"<div style='font-size:1.35rem;font-weight:650;margin:0'>{html.escape(meta.title)}</div>"
+        f"<div style='opacity:.7;font-size:.8rem;margin-bottom:.3rem'>{html.escape(meta.caveat)}</div>",
+        unsafe_allow_html=True)
