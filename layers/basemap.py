@@ -54,7 +54,13 @@ def _inline_png(name: str) -> str:
     return "data:image/png;base64," + base64.b64encode((BASEMAP_DIR / name).read_bytes()).decode()
 
 
+def _lines(layer_id: str, data, color, width) -> pdk.Layer:
+    return pdk.Layer("GeoJsonLayer", id=layer_id, data=data, get_line_color=color, line_width_units=PIXELS,
+                     get_line_width=width, stroked=True, filled=False)
+
+
 def basemap_layers(theme: Theme, source: BasemapSource = BasemapSource()) -> list[pdk.Layer]:
+    """Water, land, relief, lakes, rivers, borders, coast: bottom to top."""
     files = manifest()["files"]
     return [
         pdk.Layer(
@@ -69,10 +75,7 @@ def basemap_layers(theme: Theme, source: BasemapSource = BasemapSource()) -> lis
             id="basemap-land",
             data=source.vector(files["land"]),
             get_fill_color=[*theme.land, 255],
-            get_line_color=[*theme.coast, 255],
-            line_width_units=PIXELS,
-            get_line_width=0.8,
-            stroked=True,
+            stroked=False,
         ),
         pdk.Layer(
             "BitmapLayer",
@@ -83,18 +86,13 @@ def basemap_layers(theme: Theme, source: BasemapSource = BasemapSource()) -> lis
         ),
         pdk.Layer(
             "GeoJsonLayer",
-            id="basemap-rivers",
-            data=source.vector(files["rivers"]),
-            get_line_color=[*theme.river, 220],
-            line_width_units=PIXELS,
-            get_line_width=1.2,
+            id="basemap-lakes",
+            data=source.vector(files["lakes"]),
+            get_fill_color=[*theme.water, 255],
+            stroked=False,
         ),
-        pdk.Layer(
-            "GeoJsonLayer",
-            id="basemap-borders",
-            data=source.vector(files["borders"]),
-            get_line_color=[*theme.border, 200],
-            line_width_units=PIXELS,
-            get_line_width=1.0,
-        ),
+        # Major rivers (WDBII level 1) a little wider than the rest.
+        _lines("basemap-rivers", source.vector(files["rivers"]), [*theme.river, 230], "properties.level == 1 ? 1.3 : 0.7"),
+        _lines("basemap-borders", source.vector(files["borders"]), [*theme.border, 210], 1.0),
+        _lines("basemap-coast", source.vector(files["coastline"]), [*theme.coast, 255], 0.8),
     ]

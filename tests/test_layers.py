@@ -1,0 +1,147 @@
+"""Layer builders, tested on the deck JSON they produce."""
+
+import datetime as dt
+import json
+import os
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from geodata import MovementFilter, load_scenario
+from layers.bases import base_records, bases_layers
+from layers.labels import _box, _overlaps, Placement, _pixels
+from layers.routes import fold_routes, routes_layer
+from layers.style import CONFIDENCE_ALPHA, LIGHT
+from layers.view import MapView, compose
+from layers.zones import zones_layer
+from scenario_files import BASES_CSV, write_scenario
+
+FIXTURES = Path(__file__).parent / "fixtures"
+D = dt.date
+HOSTILE = "<img src=x onerror=alert(1)>"
+
+
+def deck_layers(composed) -> dict[str, dict]:
+    return {layer["id"]: layer for layer in json.loads(composed.deck.to_json())["layers"]}
+
+
+@pytest.fixture
+def scenario(scenario_dir):
+    return load_scenario(scenario_dir)
+
+
+def test_movements_on_one_route_fold_into_one_arc_with_a_count(scenario):
+    movements = scenario.movements_in(D(2025, 1, 1), D(2025, 3, 31))
+    routes = fold_routes(movements)
+    assert routes.total_movements == 4 and routes.total_routes == 3
+    alpha_charlie = routes.drawn.set_index(["origin_key", "destination_key"]).loc[("alpha", "charlie")]
+    assert alpha_charlie["count"] == 2 and alpha_charlie["quantity"] == 3
+    assert alpha_charlie["confidence"] == "confirmed"  # the best word among its movements
+    assert alpha_charlie["confidences"] == "1 confirmed, 1 reported"
+
+
+def test_only_the_busiest_routes_are_drawn(scenario):
+    routes = fold_routes(scenario.movements_in(D(2025, 1, 1), D(2025, 3, 31)), max_routes=1)
+    assert len(routes.drawn) == 1 and routes.total_routes == 3 and routes.drawn.iloc[0]["count"] == 2
+
+
+def test_arc_layer_json_matches_the_golden_file(scenario):
+    routes = fold_routes(scenario.movements_in(D(2025, 1, 1), D(2025, 3, 31)))
+    produced = json.loads(routes_layer(routes.drawn).to_json())
+    golden = FIXTURES / "routes_layer.json"
+    if os.environ.get("UPDATE_GOLDEN"):
+        golden.write_text(json.dumps(produced, indent=1, sort_keys=True, ensure_ascii=False))
+    assert produced == json.loads(golden.read_text())
+
+
+def test_arcs_show_direction_confidence_and_volume(scenario):
+    routes = fold_routes(scenario.movements_in(D(2025, 1, 1), D(2025, 3, 31)))
+    records = {r["tt_title"]: r for r in json.loads(routes_layer(routes.drawn).to_json())["data"]}
+    busy = records["Alpha air base → Charlie field"]
+    claimed = records["Bravo port → Charlie field"]
+    assert busy["source_color"][3] < busy["target_color"][3], "the origin end is fainter"
+    assert busy["target_color"][3] == CONFIDENCE_ALPHA["confirmed"]
+    assert claimed["target_color"][3] == CONFIDENCE_ALPHA["claimed"]
+    assert busy["width"] > claimed["width"]
+
+
+def test_tooltip_text_is_escaped_only_for_html_exports(tmp_path):
+    folder = write_scenario(tmp_path / "s", bases_csv=BASES_CSV.replace("Alpha air base", HOSTILE))
+    scenario = load_scenario(folder)
+    window = (D(2025, 1, 1), D(2025, 3, 31))
+    for_html = base_records(scenario.bases, scenario.actors, set(), LIGHT, window, for_html=True)
+    raw = base_records(scenario.bases, scenario.actors, set(), LIGHT, window, for_html=False)
+    assert for_html[0]["tt_title"] == "&lt;img src=x onerror=alert(1)&gt;"
+    assert raw[0]["tt_title"] == HOSTILE  # Streamlit escapes interpolated values itself
+
+
+def test_data_never_becomes_a_javascript_expression(tmp_path):
+    folder = write_scenario(tmp_path / "s", bases_csv=BASES_CSV.replace("Alpha air base", "@@=alert(1)"))
+    composed = compose(load_scenario(folder), MapView(D(2025, 1, 1), D(2025, 3, 31)))
+    spec = json.loads(composed.deck.to_json())
+    expressions = [value for layer in spec["layers"] for key, value in layer.items()
+                   if isinstance(value, str) and value.startswith("@@=")]
+    assert all("alert" not in e for e in expressions)
+    units = {layer["id"]: layer.get("radiusUnits") for layer in spec["layers"]}
+    assert units["bases"] == "pixels", "enum values are literals, not expressions"
+
+
+def test_zone_layer_carries_actor_colours_and_dates(scenario):
+    zones = scenario.zones_on(D(2025, 2, 15))
+    spec = json.loads(zones_layer(zones, scenario.actors, LIGHT).to_json())
+    features = spec["data"]["features"]
+    assert len(features) == 2
+    red = next(f for f in features if f["properties"]["tt_title"] == "Red force")
+    assert red["properties"]["fill"] == [214, 39, 40, LIGHT.zone_fill_alpha]
+    assert red["properties"]["tt_detail"] == "01 Feb 2025 → still valid at last report"
+
+
+def test_headline_bases_stand_out_and_former_bases_fade(tmp_path):
+    bases = BASES_CSV.splitlines()
+    bases[0] += ",active_from,active_to"
+    bases[1:] = [line + ",," for line in bases[1:]]
+    bases[2] = bases[2][:-2] + ",2024-01-01,2025-01-15"
+    scenario = load_scenario(write_scenario(tmp_path / "s", bases_csv="\n".join(bases) + "\n"))
+    records = base_records(scenario.bases, scenario.actors, {"alpha"}, LIGHT, (D(2025, 2, 1), D(2025, 2, 28)),
+                           for_html=False)
+    by_id = {r["id"]: r for r in records}
+    assert by_id["alpha"]["headline"] and not by_id["charlie"]["headline"]
+    assert by_id["bravo"]["fill"][3] < by_id["alpha"]["fill"][3]
+    assert "presence ended 15 Jan 2025" in by_id["bravo"]["tt_kind"]
+    marker = json.loads(bases_layers(records, LIGHT, zoom=5)[0].to_json())
+    assert marker["getRadius"].startswith("@@=headline ?")
+
+
+def test_labels_do_not_overlap_each_other(scenario):
+    records = base_records(scenario.bases, scenario.actors, {"alpha"}, LIGHT, (D(2025, 1, 1), D(2025, 3, 31)),
+                           for_html=False)
+    bases_layers(records, LIGHT, zoom=5)
+    boxes = []
+    for record in records:
+        if record["label"]:
+            centre = _pixels(*record["position"], 5)
+            size = 15 if record["headline"] else 13
+            width = 0.58 * size * len(record["name"]) + 6
+            boxes.append(_box(*centre, Placement(record["anchor"], record["baseline"], tuple(record["offset"])),
+                              width, size * 1.3))
+    assert len(boxes) >= 2
+    assert not any(_overlaps(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+
+
+def test_toggles_and_tiles_choose_the_layers(scenario):
+    window = MapView(D(2025, 1, 1), D(2025, 3, 31))
+    everything = deck_layers(compose(scenario, window))
+    assert {"basemap-land", "basemap-relief", "zones", "routes", "bases", "base-labels"} <= set(everything)
+    bare = deck_layers(compose(scenario, MapView(D(2025, 1, 1), D(2025, 3, 31), show=frozenset({"bases"}))))
+    assert "zones" not in bare and "routes" not in bare and "base-labels" not in bare and "basemap-relief" not in bare
+    offline = json.loads(compose(scenario, window).deck.to_json())
+    online = json.loads(compose(scenario, MapView(D(2025, 1, 1), D(2025, 3, 31), online_tiles=True)).deck.to_json())
+    assert offline["mapStyle"] == "__MAP_STYLE__" and "cartocdn" in online["mapStyle"]
+    assert not any(layer["id"].startswith("basemap") for layer in online["layers"])
+
+
+def test_filters_reach_the_map(scenario):
+    sea_only = compose(scenario, MapView(D(2025, 1, 1), D(2025, 3, 31), keep=MovementFilter(modes=frozenset({"sea"}))))
+    assert len(deck_layers(sea_only)["routes"]["data"]) == 1
+    assert list(sea_only.movements["id"]) == ["m3"]
