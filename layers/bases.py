@@ -28,6 +28,11 @@ class BaseLook:
     headline_label_size: float = 15.0
 
 
+def short_name(name: str) -> str:
+    """The map label: a name without its parenthesised detail, which the tooltip still shows."""
+    return name.split(" (")[0].strip() or name
+
+
 def presence(base: pd.Series, start: dt.date, end: dt.date) -> str:
     """'active', 'former' (left before the window) or 'later' (arrives after it)."""
     if pd.notna(base["active_to"]) and base["active_to"].date() < start:
@@ -52,7 +57,7 @@ def base_records(bases: pd.DataFrame, actors: pd.DataFrame, headline: set[str], 
         records.append({
             "id": base_id,
             "position": [round(float(base["lon"]), 4), round(float(base["lat"]), 4)],
-            "name": str(base["name"]),
+            "name": short_name(str(base["name"])),
             "kind": str(base["kind"]),
             "headline": base_id in headline,
             "fill": [*hex_to_rgb(actors["color"].get(base["operator"], "#888888")), alpha],

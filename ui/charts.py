@@ -39,7 +39,7 @@ def timeline_chart(counts: pd.DataFrame, window: tuple[dt.date, dt.date], period
                    height: int = 140) -> alt.LayerChart:
     x_scale = _period_scale(period)
     shade = _window_shade(window, x_scale)
-    bars = alt.Chart(counts).mark_bar(width={"band": 0.9}).encode(
+    bars = alt.Chart(counts).mark_bar().encode(
         x=alt.X("week:T", title=None, scale=x_scale),
         y=alt.Y("sum(movements):Q", title="per week"),
         color=alt.Color("category:N", scale=_category_scale(), legend=None),

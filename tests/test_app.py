@@ -1,0 +1,109 @@
+"""The dashboard's controls and what they send to the map, through Streamlit's AppTest."""
+
+import datetime as dt
+import json
+import sys
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from scenario_files import ACTORS_CSV, BASES_CSV, write_scenario
+
+D = dt.date
+
+
+def start_app(monkeypatch, data=None, query=None) -> AppTest:
+    monkeypatch.setattr(sys, "argv", ["dashboard.py", *(["--data", str(data)] if data else [])])
+    app = AppTest.from_file("../dashboard.py", default_timeout=60)
+    for key, value in (query or {}).items():
+        app.query_params[key] = value
+    return app.run()
+
+
+def deck(app: AppTest) -> dict:
+    return json.loads(app.get("deck_gl_json_chart")[0].proto.json)
+
+
+def layer(app: AppTest, layer_id: str) -> dict | None:
+    return next((item for item in deck(app)["layers"] if item["id"] == layer_id), None)
+
+
+def arc_count(app: AppTest) -> int:
+    routes = layer(app, "routes")
+    return len(routes["data"]) if routes else 0
+
+
+def test_bundled_scenario_opens_without_error(monkeypatch):
+    app = start_app(monkeypatch)
+    assert not app.exception and not app.error
+    assert {"zones", "routes", "bases", "basemap-land"} <= {item["id"] for item in deck(app)["layers"]}
+    assert app.slider[0].value == (D(2024, 12, 1), D(2024, 12, 31))
+
+
+def test_moving_the_slider_changes_arcs_zones_and_table(monkeypatch):
+    app = start_app(monkeypatch)
+    december = (arc_count(app), json.dumps(layer(app, "zones")["data"]), len(app.dataframe[0].value))
+    app.slider[0].set_value((D(2025, 10, 1), D(2025, 11, 30))).run()
+    autumn = (arc_count(app), json.dumps(layer(app, "zones")["data"]), len(app.dataframe[0].value))
+    assert not app.exception
+    assert december[0] != autumn[0] and december[1] != autumn[1] and december[2] != autumn[2]
+    assert app.query_params["from"] == "2025-10-01"
+
+
+def test_step_buttons_move_the_window(monkeypatch):
+    app = start_app(monkeypatch)
+    app.button(key="step_week_1").click().run()
+    assert app.slider[0].value == (D(2024, 12, 8), D(2025, 1, 7))
+    app.button(key="step_month_-1").click().run()
+    assert app.slider[0].value == (D(2024, 12, 1), D(2024, 12, 31)), "clamped to the start of the period"
+
+
+def test_filters_reach_the_map_and_the_url(monkeypatch, scenario_dir):
+    app = start_app(monkeypatch, scenario_dir, {"from": "2025-01-01", "to": "2025-03-31"})
+    assert arc_count(app) == 3
+    app.multiselect(key="filter_modes").set_value(["sea"]).run()
+    assert arc_count(app) == 1 and app.query_params["mode"] == "sea"
+    app.multiselect(key="layers").set_value(["bases"]).run()
+    assert layer(app, "routes") is None and layer(app, "zones") is None
+
+
+def test_a_shared_link_reproduces_the_view(monkeypatch, scenario_dir):
+    app = start_app(monkeypatch, scenario_dir, {"from": "2025-02-01", "to": "2025-02-28", "theme": "dark",
+                                                "lat": "33.0", "lon": "30.0", "zoom": "6", "selected": "bravo"})
+    assert app.slider[0].value == (D(2025, 2, 1), D(2025, 2, 28))
+    assert deck(app)["initialViewState"]["zoom"] == 6
+    assert app.radio(key="theme").value == "dark"
+    assert any("Bravo port" in str(header.value) for header in app.subheader), "the base story is open"
+
+
+def test_bad_query_values_fall_back_with_a_notice(monkeypatch, scenario_dir):
+    app = start_app(monkeypatch, scenario_dir, {"from": "not-a-date", "mode": "teleport", "zoom": "99"})
+    assert not app.exception
+    assert app.slider[0].value == (D(2025, 1, 1), D(2025, 1, 31))
+    assert len(app.toast) >= 2
+
+
+def test_play_advances_and_pause_stops(monkeypatch, scenario_dir):
+    app = start_app(monkeypatch, scenario_dir)
+    app.button(key="play").click().run()
+    assert app.session_state["playing"] is True
+    assert app.slider[0].value == (D(2025, 1, 8), D(2025, 2, 7)), "play steps at once, then on a timer"
+    app.button(key="play").click().run()
+    assert app.session_state["playing"] is False
+
+
+def test_a_broken_scenario_shows_its_problems_not_a_traceback(monkeypatch, tmp_path):
+    folder = write_scenario(tmp_path / "s", bases_csv=BASES_CSV.replace("35.41", "north"))
+    app = start_app(monkeypatch, folder)
+    assert not app.exception
+    assert "bases.csv:2: lat: 'north' is not a number" in app.code[0].value
+
+
+def test_hostile_names_are_escaped_in_panels(monkeypatch, tmp_path):
+    hostile = "<img src=x onerror=alert(1)>"
+    folder = write_scenario(tmp_path / "s", actors_csv=ACTORS_CSV.replace("Red force", hostile),
+                            bases_csv=BASES_CSV.replace("Port.", hostile))
+    legend = " ".join(str(m.value) for m in start_app(monkeypatch, folder).markdown)
+    assert "<img src=x" not in legend and "&lt;img src=x onerror=alert(1)&gt;" in legend
+    story = " ".join(str(m.value) for m in start_app(monkeypatch, folder, {"selected": "bravo"}).markdown)
+    assert "<img src=x" not in story and "&lt;img src=x onerror=alert(1)&gt;" in story
