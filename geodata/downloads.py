@@ -30,13 +30,17 @@ def _format_columns(movements: pd.DataFrame) -> pd.DataFrame:
     names = [c.name for c in MOVEMENT_COLUMNS]
     extras = [c for c in movements.columns if c not in names and c not in _DERIVED]
     frame = movements[names + extras].copy()
+    for column in frame.columns:
+        if isinstance(frame[column].dtype, pd.CategoricalDtype):
+            frame[column] = frame[column].astype(object)
     for column in ("date", "end_date"):
         frame[column] = frame[column].dt.strftime("%Y-%m-%d").fillna("")
     return frame
 
 
 # Columns the loader adds; they are not part of the scenario format.
-_DERIVED = {"until", "origin_name", "destination_name", "origin_operator", "destination_operator"}
+_DERIVED = {"until", "origin_name", "destination_name", "origin_operator", "destination_operator",
+            "origin_code", "destination_code"}
 
 
 def movements_csv(movements: pd.DataFrame) -> bytes:

@@ -8,7 +8,9 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from geodata import cache as movement_cache
 from geodata.model import Scenario
+from geodata.movements import prepare_movements
 from geodata.problems import Problems, ScenarioError
 from geodata.readers import read_csv, read_geojson, read_gpkg, read_parquet, read_toml
 from geodata.schema import FILES, MOVEMENTS_PARQUET
@@ -35,7 +37,7 @@ def _read_bytes(path: Path, label: str, problems: Problems) -> bytes | None:
     return path.read_bytes()
 
 
-def _read_folder(folder: Path, problems: Problems) -> tuple[dict[str, object], dict[str, str]]:
+def _read_folder(folder: Path, problems: Problems, *, movements: bool = True) -> tuple[dict[str, object], dict[str, str]]:
     readers = {"scenario": read_toml, "actors": read_csv, "bases": read_csv, "zones": read_geojson,
                "movements": read_csv}
     labels = dict(FILES)
@@ -43,6 +45,8 @@ def _read_folder(folder: Path, problems: Problems) -> tuple[dict[str, object], d
         labels["movements"], readers["movements"] = MOVEMENTS_PARQUET, read_parquet
     tables = {}
     for table, label in labels.items():
+        if table == "movements" and not movements:
+            continue
         data = _read_bytes(folder / label, label, problems)
         if data is not None:
             tables[table] = readers[table](data, label, problems)
@@ -73,28 +77,20 @@ def _number_rows(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _resolve_ends(movements: pd.DataFrame, bases: pd.DataFrame) -> pd.DataFrame:
-    """Give every movement coordinates, names and operators for both ends."""
-    for end in ("origin", "destination"):
-        base = bases.reindex(movements[end].where(movements[end] != ""))
-        for axis in ("lat", "lon"):
-            from_base = base[axis].to_numpy(dtype=float, na_value=float("nan"))
-            movements[f"{end}_{axis}"] = movements[f"{end}_{axis}"].where(pd.isna(from_base), from_base)
-        movements[f"{end}_name"] = base["name"].fillna("").to_numpy()
-        movements[f"{end}_operator"] = base["operator"].fillna("").to_numpy()
-    return movements
+Prepared = tuple[pd.DataFrame, pd.DataFrame]  # movements ready for queries, and their places
 
 
-def _assemble(tables: dict[str, object], labels: dict[str, str], name: str, problems: Problems) -> Scenario | None:
+def _assemble(tables: dict[str, object], labels: dict[str, str], name: str, problems: Problems,
+              prepared: Prepared | None = None) -> Scenario | None:
     meta = validate_meta(tables["scenario"], labels["scenario"], problems) if tables.get("scenario") else None
     typed: dict[str, pd.DataFrame | None] = {}
-    for table in ("actors", "bases", "movements"):
+    for table in ("actors", "bases") if prepared else ("actors", "bases", "movements"):
         frame = tables.get(table)
         typed[table] = (validate_table(_number_rows(frame), table, labels[table], problems)
                         if isinstance(frame, pd.DataFrame) else None)
     zones = tables.get("zones")
     typed_zones = validate_zones(zones, labels["zones"], problems) if isinstance(zones, gpd.GeoDataFrame) else None
-    actors, bases, movements = typed["actors"], typed["bases"], typed["movements"]
+    actors, bases, movements = typed["actors"], typed["bases"], typed.get("movements")
     actor_ids = set(actors["id"]) if actors is not None else None
     if bases is not None:
         if actor_ids is not None:
@@ -110,12 +106,12 @@ def _assemble(tables: dict[str, object], labels: dict[str, str], name: str, prob
                 check_references(movements[end], set(bases["id"]), "base", labels["movements"], problems)
         check_order(movements["date"], movements["end_date"], labels["movements"], problems)
         check_movement_ends(movements, labels["movements"], problems)
-    if problems.errors or meta is None or any(v is None for v in (actors, bases, movements, typed_zones)):
+    if problems.errors or meta is None or any(v is None for v in (actors, bases, typed_zones)):
+        return None
+    if prepared is None and movements is None:
         return None
     bases_by_id = bases.set_index("id", drop=False)
-    movements = _resolve_ends(movements, bases_by_id)
-    movements["until"] = movements["end_date"].fillna(movements["date"])
-    movements = movements.sort_values("date", kind="stable")
+    movements, places = prepared or prepare_movements(movements, bases_by_id)
     return Scenario(
         name=name,
         meta=meta,
@@ -123,22 +119,26 @@ def _assemble(tables: dict[str, object], labels: dict[str, str], name: str, prob
         bases=bases_by_id,
         zones=typed_zones,
         movements=movements,
+        places=places,
         warnings=tuple(problems.warnings),
     )
 
 
-def check_scenario(path: Path) -> tuple[Scenario | None, Problems]:
-    """Read and validate a scenario; the problems list says what is wrong."""
+def check_scenario(path: Path, prepared: Prepared | None = None) -> tuple[Scenario | None, Problems]:
+    """Read and validate a scenario; the problems list says what is wrong.
+
+    `prepared` movements (from the disk cache) stand in for a folder's movements file.
+    """
     problems = Problems()
     path = Path(path)
     if path.is_dir():
-        tables, labels = _read_folder(path, problems)
+        tables, labels = _read_folder(path, problems, movements=prepared is None)
     elif path.suffix.lower() == ".gpkg":
         tables, labels = _read_geopackage(path, problems)
     else:
         problems.error(path.name, None, "-", "not a scenario folder or a .gpkg file")
         return None, problems
-    return _assemble(tables, labels, path.name, problems), problems
+    return _assemble(tables, labels, path.name, problems, prepared if path.is_dir() else None), problems
 
 
 def _fingerprint(path: Path) -> tuple:
@@ -149,9 +149,12 @@ def _fingerprint(path: Path) -> tuple:
 
 @functools.lru_cache(maxsize=4)
 def _load(path: Path, fingerprint: tuple) -> Scenario:
-    scenario, problems = check_scenario(path)
+    prepared = movement_cache.read(path, fingerprint) if path.is_dir() else None
+    scenario, problems = check_scenario(path, prepared)
     if scenario is None:
         raise ScenarioError(problems)
+    if prepared is None and path.is_dir():
+        movement_cache.write(path, fingerprint, scenario.movements, scenario.places)
     return scenario
 
 

@@ -35,13 +35,17 @@ class Scenario:
     actors: pd.DataFrame  # indexed by actor id
     bases: pd.DataFrame  # indexed by base id
     zones: gpd.GeoDataFrame
-    movements: pd.DataFrame  # sorted by date; both ends resolved to coordinates
+    movements: pd.DataFrame  # sorted by date; both ends coded into `places`
+    places: pd.DataFrame  # every base or point a movement starts or ends at
     warnings: tuple[Problem, ...] = ()
     _dates: np.ndarray = field(init=False, repr=False)
+    _longest: np.timedelta64 = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        # Sorted dates let a window query start with a binary search.
+        # Sorted start dates and the longest duration bound a window query to a binary search.
         object.__setattr__(self, "_dates", self.movements["date"].to_numpy())
+        span = (self.movements["until"] - self.movements["date"]).max() if len(self.movements) else None
+        object.__setattr__(self, "_longest", np.timedelta64(0, "ns") if pd.isna(span) else span.to_timedelta64())
 
     def zones_on(self, day: dt.date) -> gpd.GeoDataFrame:
         """Zones in force on `day` (valid_to is the last day a shape holds)."""
@@ -59,9 +63,10 @@ class Scenario:
 
     def movements_in(self, start: dt.date, end: dt.date, keep: MovementFilter = MovementFilter()) -> pd.DataFrame:
         """Movements under way at any time between `start` and `end`, both included."""
+        first = np.searchsorted(self._dates, _day(start) - self._longest, side="left")
         last = np.searchsorted(self._dates, _day(end), side="right")
-        window = self.movements.iloc[:last]
-        window = window[window["until"] >= _day(start)]
+        window = self.movements.iloc[first:last]
+        window = window[window["until"].to_numpy() >= _day(start)]
         for column, wanted in (("category", keep.categories), ("mode", keep.modes), ("confidence", keep.confidences)):
             if wanted:
                 window = window[window[column].isin(wanted)]

@@ -15,6 +15,7 @@ import warnings
 
 import geopandas as gpd
 import pandas as pd
+import pyarrow as pa
 import pyogrio
 import shapely
 from pyproj import CRS
@@ -84,12 +85,13 @@ def read_csv(data: bytes, file: str, problems: Problems) -> pd.DataFrame | None:
     """A CSV file as a frame of stripped strings ('' where empty)."""
     if _refuse_wrong_format(data, file, "CSV text", problems):
         return None
-    text = _decode(data, file, problems)
-    if text is None:
+    if _decode(data, file, problems) is None:
         return None
     try:
-        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as err:
+        # pyarrow's parser is several times faster on the million-row tables analysts bring.
+        frame = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, engine="pyarrow",
+                            encoding="utf-8-sig")
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, pa.ArrowInvalid) as err:
         problems.error(file, None, "-", f"not a readable CSV table: {err}")
         return None
     frame.columns = [str(c).strip() for c in frame.columns]

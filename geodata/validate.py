@@ -116,9 +116,11 @@ def _check_column(frame: pd.DataFrame, spec: Column, table: str, file: str, prob
                 lambda row: f"{_shown(text[row])} is not a colour like #1f77b4")
     if spec.kind == "id":
         repeated = text.duplicated(keep="first") & ~empty
-        first_row = {value: row for row, value in text[~text.duplicated(keep="first")].items()}
-        _report(problems, file, spec.name, repeated,
-                lambda row: f"duplicate id {_shown(text[row])} (first at row {first_row[text[row]]})")
+        if repeated.any():
+            first_row = text[~text.duplicated(keep="first")]
+            first_row = pd.Series(first_row.index, index=first_row.to_numpy())
+            _report(problems, file, spec.name, repeated,
+                    lambda row: f"duplicate id {_shown(text[row])} (first at row {first_row[text[row]]})")
     return text
 
 

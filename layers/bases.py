@@ -33,27 +33,30 @@ def short_name(name: str) -> str:
     return name.split(" (")[0].strip() or name
 
 
-def presence(base: pd.Series, start: dt.date, end: dt.date) -> str:
-    """'active', 'former' (left before the window) or 'later' (arrives after it)."""
-    if pd.notna(base["active_to"]) and base["active_to"].date() < start:
-        return "former"
-    if pd.notna(base["active_from"]) and base["active_from"].date() > end:
-        return "later"
-    return "active"
+@dataclass(frozen=True)
+class Presence:
+    """Bases whose operator had left before a window, and bases it reached only after."""
+
+    former: frozenset[str] = frozenset()
+    later: frozenset[str] = frozenset()
+
+
+def presence(bases: pd.DataFrame, start: dt.date, end: dt.date) -> Presence:
+    left = bases["active_to"].notna() & (bases["active_to"] < pd.Timestamp(start))
+    arrives = bases["active_from"].notna() & (bases["active_from"] > pd.Timestamp(end))
+    return Presence(frozenset(bases.index[left]), frozenset(bases.index[arrives & ~left]))
 
 
 def base_records(bases: pd.DataFrame, actors: pd.DataFrame, headline: set[str], theme: Theme,
-                 window: tuple[dt.date, dt.date], *, for_html: bool) -> list[dict]:
+                 present: Presence, *, for_html: bool) -> list[dict]:
     records = []
     for base_id, base in bases.iterrows():
-        state = presence(base, *window)
-        if state == "later":
+        if base_id in present.later:
             continue
-        alpha = 255 if state == "active" else FORMER_ALPHA
+        former = base_id in present.former
+        alpha = FORMER_ALPHA if former else 255
         operator = str(actors["name"].get(base["operator"], base["operator"]))
-        status = ""
-        if state == "former":
-            status = f" · presence ended {base['active_to']:%d %b %Y}"
+        status = f" · presence ended {base['active_to']:%d %b %Y}" if former else ""
         records.append({
             "id": base_id,
             "position": [round(float(base["lon"]), 4), round(float(base["lat"]), 4)],
@@ -88,10 +91,12 @@ def bases_layers(records: list[dict], theme: Theme, zoom: float, look: BaseLook 
         pickable=True,
         auto_highlight=True,
     )
+    # Glyphs and labels get only the fields they draw: the spec is re-sent on every step.
+    glyphs = [{key: r[key] for key in ("position", "kind", "icon_color", "headline")} for r in records]
     icon_layer = pdk.Layer(
         "IconLayer",
         id=ICON_LAYER_ID,
-        data=records,
+        data=glyphs,
         icon_atlas=literal(icon_atlas),
         icon_mapping=icon_mapping,
         get_icon="kind",
@@ -105,7 +110,8 @@ def bases_layers(records: list[dict], theme: Theme, zoom: float, look: BaseLook 
         return pdk.Layer(
             "TextLayer",
             id=layer_id,
-            data=[r for r in records if r["headline"] == headline and r["label"]],
+            data=[{key: r[key] for key in ("position", "label", "label_color", "anchor", "baseline", "offset")}
+                  for r in records if r["headline"] == headline and r["label"]],
             get_position="position",
             get_text="label",
             get_color="label_color",

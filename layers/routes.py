@@ -15,9 +15,9 @@ import numpy as np
 import pandas as pd
 import pydeck as pdk
 
+from geodata.schema import CATEGORIES, CONFIDENCES
 from layers.style import CATEGORY_COLORS, CONFIDENCE_ALPHA, PIXELS
 from layers.tooltip import fields
-from geodata.schema import CONFIDENCES
 
 LAYER_ID: Final = "routes"
 
@@ -39,50 +39,68 @@ class Routes:
     total_movements: int
 
 
-def _end_key(frame: pd.DataFrame, end: str) -> pd.Series:
-    """A base id, or the rounded point for ends that are not bases."""
-    point = frame[f"{end}_lat"].round(3).astype(str) + "," + frame[f"{end}_lon"].round(3).astype(str)
-    return frame[end].where(frame[end] != "", point)
+def _summaries(route: np.ndarray, values: pd.Series, limit: int = 3) -> dict[int, str]:
+    """Per route: its first few distinct non-empty values, joined ("a; b; c; +2 more")."""
+    pairs = pd.DataFrame({"route": route, "value": values.to_numpy(dtype=object)}).drop_duplicates()
+    found: dict[int, list[str]] = {}
+    for key, value in zip(pairs["route"].tolist(), pairs["value"].tolist()):
+        if isinstance(value, str) and value:
+            found.setdefault(key, []).append(value)
+    return {key: "; ".join(items[:limit]) + (f"; +{len(items) - limit} more" if len(items) > limit else "")
+            for key, items in found.items()}
 
 
-def _join_unique(values: pd.Series, limit: int = 3) -> str:
-    unique = [v for v in dict.fromkeys(values.dropna().astype(str)) if v]
-    more = len(unique) - limit
-    return "; ".join(unique[:limit]) + (f"; +{more} more" if more > 0 else "")
+def _confidence_counts(route: np.ndarray, confidence: pd.Series) -> dict[int, str]:
+    """Per route: how many movements carry each confidence word ("3 confirmed, 1 claimed")."""
+    table = pd.crosstab(route, confidence.cat.codes.to_numpy())
+    words = [CONFIDENCES[code] for code in table.columns]
+    return {key: ", ".join(f"{n} {w}" for n, w in zip(counts, words) if n)
+            for key, counts in zip(table.index.tolist(), table.to_numpy().tolist())}
 
 
-def fold_routes(movements: pd.DataFrame, max_routes: int = RouteLook.max_routes) -> Routes:
-    """Group movements by (origin, destination, category); keep the busiest routes."""
+def fold_routes(movements: pd.DataFrame, places: pd.DataFrame, max_routes: int = RouteLook.max_routes) -> Routes:
+    """Group movements by (origin, destination, category); keep the busiest routes.
+
+    Grouping runs on integer codes; text is summarised only for the routes drawn,
+    so the cost follows what is drawn rather than how many records the window holds.
+    """
     if movements.empty:
         return Routes(pd.DataFrame(), 0, 0)
-    frame = movements.assign(
-        origin_key=_end_key(movements, "origin"),
-        destination_key=_end_key(movements, "destination"),
-        confidence_rank=movements["confidence"].map({word: i for i, word in enumerate(CONFIDENCES)}),
-    )
-    key = ["origin_key", "destination_key", "category"]
-    grouped = frame.groupby(key, sort=False, observed=True)
-    routes = grouped.agg(
-        count=("id", "size"),
-        quantity=("quantity", lambda q: q.sum(min_count=1)),
-        first=("date", "min"),
-        last=("until", "max"),
-        confidence_rank=("confidence_rank", "min"),
-        origin_lat=("origin_lat", "first"), origin_lon=("origin_lon", "first"),
-        destination_lat=("destination_lat", "first"), destination_lon=("destination_lon", "first"),
-        origin_name=("origin_name", "first"), destination_name=("destination_name", "first"),
-    ).reset_index()
+    categories = len(CATEGORIES)
+    route = ((movements["origin_code"].to_numpy(np.int64) * len(places)
+              + movements["destination_code"].to_numpy(np.int64)) * categories
+             + movements["category"].cat.codes.to_numpy(np.int64))
+    frame = pd.DataFrame({
+        "route": route,
+        "date": movements["date"].to_numpy(),
+        "until": movements["until"].to_numpy(),
+        "quantity": movements["quantity"].to_numpy(dtype=float, na_value=np.nan),
+        "confidence_rank": movements["confidence"].cat.codes.to_numpy(),
+    })
+    grouped = frame.groupby("route", sort=False)
+    routes = pd.DataFrame({
+        "count": grouped.size(),
+        "quantity": grouped["quantity"].sum(min_count=1),
+        "first": grouped["date"].min(),
+        "last": grouped["until"].max(),
+        "confidence_rank": grouped["confidence_rank"].min(),
+    })
     total = len(routes)
     routes = routes.sort_values(["count", "last"], ascending=False, kind="stable").head(max_routes)
-    # Text summaries only for the routes that are drawn: cheap even for huge windows.
-    drawn_rows = frame.merge(routes[key], on=key)
-    text = drawn_rows.groupby(key, sort=False, observed=True).agg(
-        assets=("asset", _join_unique), sources=("source", _join_unique), modes=("mode", _join_unique),
-        confidences=("confidence", lambda c: ", ".join(f"{n} {w}" for w, n in c.value_counts().items())),
-    ).reset_index()
-    routes = routes.merge(text, on=key, how="left")
-    routes["confidence"] = [CONFIDENCES[int(rank)] for rank in routes["confidence_rank"]]
-    return Routes(routes, total, len(movements))
+    drawn = np.isin(route, routes.index.to_numpy())
+    drawn_route, drawn_rows = route[drawn], movements[drawn]
+    for column in ("asset", "source", "mode"):
+        routes[f"{column}s"] = routes.index.map(_summaries(drawn_route, drawn_rows[column])).fillna("")
+    routes["confidences"] = routes.index.map(_confidence_counts(drawn_route, drawn_rows["confidence"]))
+    origin = (routes.index.to_numpy() // categories) // len(places)
+    destination = (routes.index.to_numpy() // categories) % len(places)
+    for end, codes in (("origin", origin), ("destination", destination)):
+        for column in ("name", "lat", "lon"):
+            routes[f"{end}_{column}"] = places[column].to_numpy()[codes]
+        routes[f"{end}_key"] = places["key"].to_numpy()[codes]
+    routes["category"] = np.asarray(CATEGORIES)[routes.index.to_numpy() % categories]
+    routes["confidence"] = np.asarray(CONFIDENCES)[routes["confidence_rank"].to_numpy()]
+    return Routes(routes.reset_index(), total, len(movements))
 
 
 def _place(name: str, lat: float, lon: float) -> str:
@@ -94,29 +112,24 @@ def _width(count: np.ndarray, look: RouteLook) -> np.ndarray:
 
 
 def route_records(routes: pd.DataFrame, look: RouteLook, *, for_html: bool) -> list[dict]:
+    """One compact record per arc; colours are finished in the browser from `c` and `a`."""
     records = []
     widths = _width(routes["count"].to_numpy(dtype=float), look) if len(routes) else []
     for row, width in zip(routes.itertuples(index=False), widths):
-        color = CATEGORY_COLORS.get(row.category, CATEGORY_COLORS["other"])
-        alpha = CONFIDENCE_ALPHA[row.confidence]
         origin = _place(row.origin_name, row.origin_lat, row.origin_lon)
         destination = _place(row.destination_name, row.destination_lat, row.destination_lon)
         dates = f"{row.first:%d %b %Y}" + ("" if row.last == row.first else f" – {row.last:%d %b %Y}")
         quantity = "" if pd.isna(row.quantity) else f", quantity {int(row.quantity):,}"
         movements = "1 movement" if row.count == 1 else f"{row.count:,} movements"
         records.append({
-            "source": [round(row.origin_lon, 4), round(row.origin_lat, 4)],
-            "target": [round(row.destination_lon, 4), round(row.destination_lat, 4)],
-            "source_color": [*color, int(alpha * look.source_alpha_share)],
-            "target_color": [*color, alpha],
-            "width": round(float(width), 2),
-            **fields(
-                f"{origin} → {destination}",
-                f"{row.category} by {row.modes} · {movements}{quantity}",
-                f"{dates} · {row.assets} · {row.confidences}",
-                row.sources,
-                for_html=for_html,
-            ),
+            "route": int(row.route),
+            "s": [round(row.origin_lon, 4), round(row.origin_lat, 4)],
+            "t": [round(row.destination_lon, 4), round(row.destination_lat, 4)],
+            "c": list(CATEGORY_COLORS.get(row.category, CATEGORY_COLORS["other"])),
+            "a": CONFIDENCE_ALPHA[row.confidence],
+            "w": round(float(width), 1),
+            **fields(f"{origin} → {destination}", f"{row.category} by {row.modes} · {movements}{quantity}",
+                     f"{dates} · {row.confidences}", f"{row.assets} · {row.sources}", for_html=for_html),
         })
     return records
 
@@ -126,11 +139,11 @@ def routes_layer(routes: pd.DataFrame, look: RouteLook = RouteLook(), *, for_htm
         "ArcLayer",
         id=LAYER_ID,
         data=route_records(routes, look, for_html=for_html),
-        get_source_position="source",
-        get_target_position="target",
-        get_source_color="source_color",
-        get_target_color="target_color",
-        get_width="width",
+        get_source_position="s",
+        get_target_position="t",
+        get_source_color=f"[c[0], c[1], c[2], a * {look.source_alpha_share}]",
+        get_target_color="[c[0], c[1], c[2], a]",
+        get_width="w",
         get_height=look.height,
         get_tilt=look.tilt,
         width_units=PIXELS,

@@ -35,7 +35,7 @@ def clip(text: object, limit: int = 280) -> str:
 
 
 def fields(title: object, kind: object, detail: object, source: object, *, for_html: bool) -> dict[str, str]:
-    values = (clip(title, 120), clip(kind, 120), clip(detail), clip(source, 240))
+    values = (clip(title, 120), clip(kind, 120), clip(detail), clip(source, 160))
     if for_html:
         values = tuple(html.escape(v) for v in values)
     return dict(zip(TOOLTIP_FIELDS, values))

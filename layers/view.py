@@ -16,7 +16,7 @@ import pydeck as pdk
 
 from geodata import MovementFilter, Scenario
 from layers.basemap import BasemapSource, basemap_layers
-from layers.bases import base_records, bases_layers
+from layers.bases import Presence, base_records, bases_layers, presence
 from layers.deck import Camera, build_deck
 from layers.routes import Routes, RouteLook, fold_routes, routes_layer
 from layers.style import THEMES, Theme
@@ -54,6 +54,16 @@ def _zones_layer(scenario: Scenario, zone_rows: tuple[int, ...], theme: Theme, f
     return zones_layer(scenario.zones.loc[list(zone_rows)], scenario.actors, theme, for_html=for_html)
 
 
+@functools.lru_cache(maxsize=64)
+def _base_layers(scenario: Scenario, operators: frozenset[str], present: Presence, theme: Theme, zoom: float,
+                 for_html: bool) -> list[pdk.Layer]:
+    # Bases change with filters and presence, rarely with a slider step: build each look once.
+    bases = scenario.bases_shown(MovementFilter(operators=operators))
+    records = base_records(bases, scenario.actors, set(headline_bases(scenario)), theme, present,
+                           for_html=for_html)
+    return bases_layers(records, theme, zoom)
+
+
 @functools.lru_cache(maxsize=8)
 def headline_bases(scenario: Scenario) -> frozenset[str]:
     """The bases with the most movements in the whole scenario stand out on the map."""
@@ -75,10 +85,9 @@ def compose(scenario: Scenario, view: MapView, *, for_html: bool = False,
     theme = THEMES[view.theme]
     zones = scenario.zones_on(view.end)
     movements = scenario.movements_in(view.start, view.end, view.keep)
-    routes = fold_routes(movements, look.max_routes)
+    routes = fold_routes(movements, scenario.places, look.max_routes)
     bases = scenario.bases_shown(view.keep)
-    records = base_records(bases, scenario.actors, set(headline_bases(scenario)), theme,
-                           (view.start, view.end), for_html=for_html)
+    present = presence(bases, view.start, view.end)
 
     layers: list[pdk.Layer] = []
     if not view.online_tiles:
@@ -90,11 +99,12 @@ def compose(scenario: Scenario, view: MapView, *, for_html: bool = False,
         layers.append(routes_layer(routes.drawn, look, for_html=for_html))
     camera = view.camera or default_camera(scenario)
     if "bases" in view.show:
-        base_layers = bases_layers(records, theme, camera.zoom)
+        base_layers = _base_layers(scenario, view.keep.operators, present, theme, camera.zoom, for_html)
         layers += base_layers if "labels" in view.show else base_layers[:2]
 
     deck = build_deck(layers, camera, theme, online_tiles=view.online_tiles)
-    actor_ids = list(dict.fromkeys([*zones["actor"], *(scenario.bases.loc[r["id"], "operator"] for r in records)]))
+    shown_bases = bases[~bases.index.isin(present.later)]
+    actor_ids = list(dict.fromkeys([*zones["actor"], *shown_bases["operator"]]))
     return ComposedMap(
         deck=deck,
         movements=movements,

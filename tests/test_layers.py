@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from geodata import MovementFilter, load_scenario
-from layers.bases import base_records, bases_layers
+from layers.bases import Presence, base_records, bases_layers, presence
 from layers.labels import _box, _overlaps, Placement, _pixels
 from layers.routes import fold_routes, routes_layer
 from layers.style import CONFIDENCE_ALPHA, LIGHT
@@ -33,7 +33,7 @@ def scenario(scenario_dir):
 
 def test_movements_on_one_route_fold_into_one_arc_with_a_count(scenario):
     movements = scenario.movements_in(D(2025, 1, 1), D(2025, 3, 31))
-    routes = fold_routes(movements)
+    routes = fold_routes(movements, scenario.places)
     assert routes.total_movements == 4 and routes.total_routes == 3
     alpha_charlie = routes.drawn.set_index(["origin_key", "destination_key"]).loc[("alpha", "charlie")]
     assert alpha_charlie["count"] == 2 and alpha_charlie["quantity"] == 3
@@ -42,12 +42,12 @@ def test_movements_on_one_route_fold_into_one_arc_with_a_count(scenario):
 
 
 def test_only_the_busiest_routes_are_drawn(scenario):
-    routes = fold_routes(scenario.movements_in(D(2025, 1, 1), D(2025, 3, 31)), max_routes=1)
+    routes = fold_routes(scenario.movements_in(D(2025, 1, 1), D(2025, 3, 31)), scenario.places, max_routes=1)
     assert len(routes.drawn) == 1 and routes.total_routes == 3 and routes.drawn.iloc[0]["count"] == 2
 
 
 def test_arc_layer_json_matches_the_golden_file(scenario):
-    routes = fold_routes(scenario.movements_in(D(2025, 1, 1), D(2025, 3, 31)))
+    routes = fold_routes(scenario.movements_in(D(2025, 1, 1), D(2025, 3, 31)), scenario.places)
     produced = json.loads(routes_layer(routes.drawn).to_json())
     golden = FIXTURES / "routes_layer.json"
     if os.environ.get("UPDATE_GOLDEN"):
@@ -56,22 +56,22 @@ def test_arc_layer_json_matches_the_golden_file(scenario):
 
 
 def test_arcs_show_direction_confidence_and_volume(scenario):
-    routes = fold_routes(scenario.movements_in(D(2025, 1, 1), D(2025, 3, 31)))
+    routes = fold_routes(scenario.movements_in(D(2025, 1, 1), D(2025, 3, 31)), scenario.places)
     records = {r["tt_title"]: r for r in json.loads(routes_layer(routes.drawn).to_json())["data"]}
     busy = records["Alpha air base → Charlie field"]
     claimed = records["Bravo port → Charlie field"]
-    assert busy["source_color"][3] < busy["target_color"][3], "the origin end is fainter"
-    assert busy["target_color"][3] == CONFIDENCE_ALPHA["confirmed"]
-    assert claimed["target_color"][3] == CONFIDENCE_ALPHA["claimed"]
-    assert busy["width"] > claimed["width"]
+    layer = json.loads(routes_layer(routes.drawn).to_json())
+    assert layer["getSourceColor"] == "@@=[c[0], c[1], c[2], a * 0.25]", "the origin end is fainter"
+    assert layer["getTargetColor"] == "@@=[c[0], c[1], c[2], a]"
+    assert busy["a"] == CONFIDENCE_ALPHA["confirmed"] and claimed["a"] == CONFIDENCE_ALPHA["claimed"]
+    assert busy["w"] > claimed["w"]
 
 
 def test_tooltip_text_is_escaped_only_for_html_exports(tmp_path):
     folder = write_scenario(tmp_path / "s", bases_csv=BASES_CSV.replace("Alpha air base", HOSTILE))
     scenario = load_scenario(folder)
-    window = (D(2025, 1, 1), D(2025, 3, 31))
-    for_html = base_records(scenario.bases, scenario.actors, set(), LIGHT, window, for_html=True)
-    raw = base_records(scenario.bases, scenario.actors, set(), LIGHT, window, for_html=False)
+    for_html = base_records(scenario.bases, scenario.actors, set(), LIGHT, Presence(), for_html=True)
+    raw = base_records(scenario.bases, scenario.actors, set(), LIGHT, Presence(), for_html=False)
     assert for_html[0]["tt_title"] == "&lt;img src=x onerror=alert(1)&gt;"
     assert raw[0]["tt_title"] == HOSTILE  # Streamlit escapes interpolated values itself
 
@@ -103,8 +103,9 @@ def test_headline_bases_stand_out_and_former_bases_fade(tmp_path):
     bases[1:] = [line + ",," for line in bases[1:]]
     bases[2] = bases[2][:-2] + ",2024-01-01,2025-01-15"
     scenario = load_scenario(write_scenario(tmp_path / "s", bases_csv="\n".join(bases) + "\n"))
-    records = base_records(scenario.bases, scenario.actors, {"alpha"}, LIGHT, (D(2025, 2, 1), D(2025, 2, 28)),
-                           for_html=False)
+    present = presence(scenario.bases, D(2025, 2, 1), D(2025, 2, 28))
+    assert present == Presence(former=frozenset({"bravo"}))
+    records = base_records(scenario.bases, scenario.actors, {"alpha"}, LIGHT, present, for_html=False)
     by_id = {r["id"]: r for r in records}
     assert by_id["alpha"]["headline"] and not by_id["charlie"]["headline"]
     assert by_id["bravo"]["fill"][3] < by_id["alpha"]["fill"][3]
@@ -114,8 +115,7 @@ def test_headline_bases_stand_out_and_former_bases_fade(tmp_path):
 
 
 def test_labels_do_not_overlap_each_other(scenario):
-    records = base_records(scenario.bases, scenario.actors, {"alpha"}, LIGHT, (D(2025, 1, 1), D(2025, 3, 31)),
-                           for_html=False)
+    records = base_records(scenario.bases, scenario.actors, {"alpha"}, LIGHT, Presence(), for_html=False)
     bases_layers(records, LIGHT, zoom=5)
     boxes = []
     for record in records:

@@ -17,7 +17,7 @@ def _first_link(text: str) -> str | None:
     return match.group(0).rstrip(".") if match else None
 
 
-def movements_table(movements: pd.DataFrame, limit: int = 5000) -> pd.DataFrame:
+def movements_table(movements: pd.DataFrame, limit: int = 300) -> pd.DataFrame:
     """The columns an analyst reads, newest first; capped so huge windows stay responsive."""
     shown = movements.sort_values("date", ascending=False).head(limit)
 
@@ -50,9 +50,10 @@ def show_movements(movements: pd.DataFrame, file_stem: str) -> None:
         "quantity": st.column_config.NumberColumn(format="%d"),
     })
     csv_col, geo_col, _ = st.columns([1, 1, 3])
-    csv_col.download_button("Download CSV", movements_csv(movements), f"{file_stem}.csv", "text/csv",
+    # Files are made only when clicked: a slider step must not pay for them.
+    csv_col.download_button("Download CSV", lambda: movements_csv(movements), f"{file_stem}.csv", "text/csv",
                             width="stretch")
-    geo_col.download_button("Download GeoJSON", movements_geojson(movements), f"{file_stem}.geojson",
+    geo_col.download_button("Download GeoJSON", lambda: movements_geojson(movements), f"{file_stem}.geojson",
                             "application/geo+json", width="stretch")
 
 

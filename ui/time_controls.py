@@ -9,7 +9,7 @@ import streamlit as st
 
 from ui.window import STEP_UNITS, at_end, shift_window
 
-SPEEDS: Final = {"slow": 1.5, "normal": 0.8, "fast": 0.4}  # seconds per step
+SPEEDS: Final = {"slow": 1.5, "normal": 0.8, "fast": 0.4, "5 steps/s": 0.2}  # seconds per step
 
 
 def _step(unit: str, count: int, period: tuple[dt.date, dt.date]) -> None:
