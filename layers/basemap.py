@@ -16,7 +16,7 @@ from typing import Final
 
 import pydeck as pdk
 
-from layers.style import PIXELS, Theme, literal
+from layers.style import Theme, literal
 
 BASEMAP_DIR: Final = Path(__file__).resolve().parent.parent / "geodata" / "basemap"
 STATIC_URL: Final = "app/static/"  # `static/` is a link to geodata/basemap
@@ -54,13 +54,17 @@ def _inline_png(name: str) -> str:
     return "data:image/png;base64," + base64.b64encode((BASEMAP_DIR / name).read_bytes()).decode()
 
 
-def _lines(layer_id: str, data, color, width) -> pdk.Layer:
-    return pdk.Layer("GeoJsonLayer", id=layer_id, data=data, get_line_color=color, line_width_units=PIXELS,
-                     get_line_width=width, stroked=True, filled=False)
+def _image(layer_id: str, url: str, opacity: float = 1.0) -> pdk.Layer:
+    return pdk.Layer("BitmapLayer", id=layer_id, image=literal(url),  # else pydeck opens a bare path itself
+                     bounds=manifest()["bounds"], opacity=opacity)
 
 
 def basemap_layers(theme: Theme, source: BasemapSource = BasemapSource()) -> list[pdk.Layer]:
-    """Water, land, relief, lakes, rivers, borders, coast: bottom to top."""
+    """Water, land, relief, then lakes, rivers, borders and coast baked into one image.
+
+    Line layers made a slider step cost about a second in software WebGL; the
+    baked overlay (tools/bake_basemap_lines.py) costs next to nothing.
+    """
     files = manifest()["files"]
     return [
         pdk.Layer(
@@ -77,22 +81,6 @@ def basemap_layers(theme: Theme, source: BasemapSource = BasemapSource()) -> lis
             get_fill_color=[*theme.land, 255],
             stroked=False,
         ),
-        pdk.Layer(
-            "BitmapLayer",
-            id="basemap-relief",
-            image=literal(source.image(files["relief"])),  # else pydeck opens a bare path itself
-            bounds=manifest()["bounds"],
-            opacity=theme.relief_opacity,
-        ),
-        pdk.Layer(
-            "GeoJsonLayer",
-            id="basemap-lakes",
-            data=source.vector(files["lakes"]),
-            get_fill_color=[*theme.water, 255],
-            stroked=False,
-        ),
-        # Major rivers (WDBII level 1) a little wider than the rest.
-        _lines("basemap-rivers", source.vector(files["rivers"]), [*theme.river, 230], "properties.level == 1 ? 1.3 : 0.7"),
-        _lines("basemap-borders", source.vector(files["borders"]), [*theme.border, 210], 1.0),
-        _lines("basemap-coast", source.vector(files["coastline"]), [*theme.coast, 255], 0.8),
+        _image("basemap-relief", source.image(files["relief"]), theme.relief_opacity),
+        _image("basemap-lines", source.image(files[f"lines_{theme.name}"])),
     ]

@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from browser import CHROMIUM, dashboard, launch, wait_for_map, wait_idle
+from bench.harness import CHROMIUM, dashboard, launch, wait_for_map, wait_idle
 from scenario_files import BASES_CSV, write_scenario
 
 pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"needs Chromium at {CHROMIUM}")
@@ -42,8 +42,8 @@ def browser():
 
 @pytest.fixture(scope="module")
 def bundled_url():
-    with dashboard() as url:
-        yield url
+    with dashboard() as server:
+        yield server.url
 
 
 def test_page_loads_offline_draws_the_map_and_follows_the_slider(browser, bundled_url):
@@ -73,7 +73,8 @@ def test_page_loads_offline_draws_the_map_and_follows_the_slider(browser, bundle
 
 def test_hover_text_from_data_is_shown_as_text(browser, tmp_path):
     folder = write_scenario(tmp_path / "s", bases_csv=BASES_CSV.replace("Alpha air base", HOSTILE))
-    with dashboard(folder) as url:
+    with dashboard(folder) as server:
+        url = server.url
         page = browser.new_page(viewport={"width": 1400, "height": 900})
         dialogs = []
         page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))

@@ -1,0 +1,120 @@
+"""Start a Streamlit app on a free port and drive it in Debian's headless Chromium.
+
+Used by the browser tests and the benchmarks, so both measure the same way.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("FOOTPRINT_CHROMIUM", "/usr/bin/chromium")
+# Software WebGL and no background traffic: the machines have no GPU and no internet.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--use-angle=swiftshader",
+                 "--enable-unsafe-swiftshader", "--disable-component-update", "--no-first-run"]
+MAP = "[data-testid=stDeckGlJsonChart]"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclass
+class Server:
+    url: str
+    process: subprocess.Popen
+    started: float  # time.monotonic() when the command was launched
+
+    def bytes_written(self) -> int:
+        """All bytes the server process has written, sockets included: what went on the wire."""
+        io_stats = Path(f"/proc/{self.process.pid}/io").read_text()
+        return int(next(line.split()[1] for line in io_stats.splitlines() if line.startswith("wchar")))
+
+    def resident_mb(self) -> tuple[float, float]:
+        """Resident memory now and at its peak, in MB."""
+        status = Path(f"/proc/{self.process.pid}/status").read_text()
+        values = {line.split(":")[0]: int(line.split()[1]) for line in status.splitlines()
+                  if line.startswith(("VmRSS", "VmHWM"))}
+        return values["VmRSS"] / 1024, values["VmHWM"] / 1024
+
+
+@contextlib.contextmanager
+def serve(app: Path = ROOT / "dashboard.py", data: Path | None = None, env: dict | None = None,
+          timeout: float = 120):
+    """A Streamlit app served on localhost."""
+    port = free_port()
+    command = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port),
+               "--server.address", "127.0.0.1", "--server.headless", "true"]
+    if data is not None:
+        command += ["--", "--data", str(data)]
+    started = time.monotonic()
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               env={**os.environ, **(env or {})})
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = started + timeout
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/_stcore/health", timeout=2)
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"app did not start: {process.stderr.read().decode()[-2000:]}")
+                time.sleep(0.1)
+        yield Server(url, process, started)
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def dashboard(data: Path | None = None, **kwargs):
+    return serve(ROOT / "dashboard.py", data, **kwargs)
+
+
+def launch(playwright):
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
+def wait_for_map(page, timeout_ms: int = 120_000) -> None:
+    """Until the deck canvas exists, the script has finished and a frame is drawn."""
+    page.wait_for_selector(f"{MAP} canvas", timeout=timeout_ms)
+    wait_idle(page, timeout_ms)
+
+
+FRAME_DRAWN = """() => new Promise(resolve => requestAnimationFrame(() => requestAnimationFrame(() => {
+    const canvas = document.querySelector('[data-testid=stDeckGlJsonChart] canvas');
+    const gl = canvas && (canvas.getContext('webgl2') || canvas.getContext('webgl'));
+    // readPixels returns only when the GPU (here SwiftShader) has finished the frame.
+    if (gl) gl.readPixels(0, 0, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, new Uint8Array(4));
+    resolve(Boolean(gl));
+})))"""
+
+
+def wait_idle(page, timeout_ms: int = 120_000) -> None:
+    page.wait_for_function(
+        "() => { const s = document.querySelector('[data-testid=stStatusWidget]');"
+        " return !s || !s.innerText.includes('Running'); }", timeout=timeout_ms)
+    page.evaluate(FRAME_DRAWN)
+
+
+@dataclass
+class WireCounter:
+    """Bytes the browser receives over Streamlit's websocket, after decompression."""
+
+    received: int = 0
+
+    def attach(self, page) -> None:
+        page.on("websocket", lambda socket_: socket_.on("framereceived", self._count))
+
+    def _count(self, payload) -> None:
+        self.received += len(payload) if payload is not None else 0

@@ -1,0 +1,159 @@
+"""Scale benchmark: the dashboard on N synthetic movements, driven by headless Chromium.
+
+    python bench/scale.py --movements 1000000
+
+Prints, as a median with its spread over several runs:
+- first map after `streamlit run`, when the data is first seen (CSV) and afterwards (cache);
+- a week step of a 30-day window, until the new frame is drawn, and the bytes it sent;
+- server memory; play speed (steps per second).
+In the same run it measures the same step on 1,000 movements (the rig's floor: a
+near-empty map already costs a few hundred ms in software WebGL) and on the naive
+reference app (every record an arc, no caching), and prints both ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+from bench.harness import ROOT, WireCounter, dashboard, launch, serve, wait_for_map, wait_idle  # noqa: E402
+from bench.synth import make_scenario  # noqa: E402
+
+WINDOW = "from=2024-03-01&to=2024-03-30"
+
+
+@dataclass
+class Steps:
+    seconds: list[float] = field(default_factory=list)
+    wire_bytes: list[int] = field(default_factory=list)  # written by the server: compressed, on the wire
+    json_bytes: list[int] = field(default_factory=list)  # received by the browser, decompressed
+
+
+def spread(values: list[float]) -> str:
+    if not values:
+        return "n/a"
+    ordered = sorted(values)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return f"median {statistics.median(ordered):8.3f}  p95 {p95:8.3f}  min {ordered[0]:8.3f}  max {ordered[-1]:8.3f}"
+
+
+def first_map(browser, data: Path, cache: Path) -> float:
+    """Seconds from `streamlit run` to the first drawn map."""
+    with dashboard(data, env={"FOOTPRINT_CACHE_DIR": str(cache)}) as server:
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        page.goto(f"{server.url}/?{WINDOW}")
+        wait_for_map(page)
+        elapsed = time.monotonic() - server.started
+        page.close()
+    return elapsed
+
+
+def week_steps(browser, server, count: int) -> Steps:
+    """Click "week ▶" `count` times; each step lasts until the URL moved and the frame is drawn."""
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    counter = WireCounter()
+    counter.attach(page)
+    page.goto(f"{server.url}/?{WINDOW}")
+    wait_for_map(page)
+    steps = Steps()
+    button = page.get_by_role("button", name="week ▶")
+    for _ in range(count):
+        before = page.evaluate("() => new URLSearchParams(location.search).get('from')")
+        wire, received = server.bytes_written(), counter.received
+        started = time.perf_counter()
+        button.click()
+        page.wait_for_function("old => new URLSearchParams(location.search).get('from') !== old", arg=before,
+                               timeout=600_000)
+        wait_idle(page, 600_000)
+        steps.seconds.append(time.perf_counter() - started)
+        steps.wire_bytes.append(server.bytes_written() - wire)
+        steps.json_bytes.append(counter.received - received)
+    page.close()
+    return steps
+
+
+def play_rate(browser, server, seconds: float = 6.0) -> float:
+    """Window moves per second while playing at the fastest speed."""
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.goto(f"{server.url}/?{WINDOW}")
+    wait_for_map(page)
+    page.locator("[data-testid=stSelectbox]").filter(has_text="Speed").click()
+    page.get_by_role("option", name="5 steps/s").click()
+    wait_idle(page)
+    play = page.locator(".st-key-play button")
+    play.click()
+    page.wait_for_function("() => new URLSearchParams(location.search).get('from') !== '2024-03-01'")
+    seen, started = set(), time.perf_counter()
+    while time.perf_counter() - started < seconds:
+        seen.add(page.evaluate("() => new URLSearchParams(location.search).get('from')"))
+        time.sleep(0.02)
+    rate = (len(seen) - 1) / (time.perf_counter() - started)
+    play.click()
+    page.close()
+    return rate
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--movements", type=int, default=1_000_000)
+    parser.add_argument("--sites", type=int, default=300)
+    parser.add_argument("--runs", type=int, default=3, help="runs of each first-map measurement")
+    parser.add_argument("--steps", type=int, default=15, help="week steps measured per app")
+    parser.add_argument("--naive-steps", type=int, default=3, help="steps of the naive app (0: skip it)")
+    args = parser.parse_args(argv)
+
+    with tempfile.TemporaryDirectory() as scratch, sync_playwright() as playwright:
+        scratch = Path(scratch)
+        started = time.perf_counter()
+        data = make_scenario(scratch / "big", args.movements, args.sites)
+        small = make_scenario(scratch / "small", 1_000, args.sites)
+        print(f"generated {args.movements:,} movements over {args.sites} sites in {time.perf_counter() - started:.1f} s")
+        browser = launch(playwright)
+
+        cold = [first_map(browser, data, scratch / f"cache-cold-{run}") for run in range(args.runs)]
+        warm_cache = scratch / "cache-warm"
+        first_map(browser, data, warm_cache)  # fills the cache
+        warm = [first_map(browser, data, warm_cache) for _ in range(args.runs)]
+
+        with dashboard(data, env={"FOOTPRINT_CACHE_DIR": str(warm_cache)}) as server:
+            big = week_steps(browser, server, args.steps)
+            resident, peak = server.resident_mb()
+            rate = play_rate(browser, server)
+        with dashboard(small, env={"FOOTPRINT_CACHE_DIR": str(scratch / "cache-small")}) as server:
+            floor = week_steps(browser, server, args.steps)
+        naive = Steps()
+        if args.naive_steps:
+            with serve(ROOT / "bench" / "naive_app.py", data) as server:
+                naive = week_steps(browser, server, args.naive_steps)
+        browser.close()
+
+    median = statistics.median
+    print(f"\nFootprint scale benchmark: {args.movements:,} movements, {args.sites} sites, two years")
+    print(f"first map, data first seen (CSV)   s   {spread(cold)}")
+    print(f"first map, afterwards (cache)      s   {spread(warm)}")
+    print(f"week step until drawn              s   {spread(big.seconds)}")
+    print(f"  same step on 1,000 movements     s   {spread(floor.seconds)}")
+    print(f"  naive reference                  s   {spread(naive.seconds)}")
+    print(f"bytes on the wire per step         KB  {spread([b / 1000 for b in big.wire_bytes])}")
+    print(f"  decompressed in the browser      KB  {spread([b / 1000 for b in big.json_bytes])}")
+    print(f"  naive reference, decompressed    KB  {spread([b / 1000 for b in naive.json_bytes])}")
+    print(f"server memory after steps          MB  resident {resident:.0f}, peak {peak:.0f}")
+    print(f"play speed                     steps/s {rate:.1f}")
+    print(f"ratio step / step at 1,000 movements   {median(big.seconds) / median(floor.seconds):.2f}")
+    if naive.seconds:
+        print(f"ratio naive / ours (step time)         {median(naive.seconds) / median(big.seconds):.1f}")
+        print(f"ratio naive / ours (bytes)             {median(naive.json_bytes) / median(big.json_bytes):.1f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
