@@ -6,10 +6,11 @@
 
 import argparse
 import sys
+from pathlib import Path
 
 import streamlit as st
 
-from geodata import ScenarioError, load_scenario
+from geodata import BUNDLED, ScenarioError, load_scenario
 from ui import sidebar
 from ui.main_panel import main_panel, title
 from ui.session import init_from_query
@@ -36,3 +37,12 @@ with st.sidebar:
 
 title(scenario)
 main_panel(scenario)
+
+if data_path and Path(data_path).suffix.lower() == ".gpkg":
+    from ui.workspace_panel import workspace_panel  # only workspaces are edited in place
+
+    with st.expander("Workspace: import files, add, edit or delete records, history and undo"):
+        workspace_panel(Path(data_path))
+else:
+    with st.sidebar:
+        sidebar.new_workspace(Path(data_path) if data_path else BUNDLED)

@@ -1,4 +1,4 @@
-"""Command line: `python -m geodata check PATH`."""
+"""Command line: `python -m geodata check PATH` and `python -m geodata import FILE... --into WORKSPACE.gpkg`."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 
 from geodata.loader import check_scenario
 from geodata.model import Scenario
+from geodata.schema import CONFIDENCES
 
 
 def summary(scenario: Scenario) -> list[str]:
@@ -42,7 +43,32 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     check_parser = commands.add_parser("check", help="validate a scenario folder or .gpkg")
     check_parser.add_argument("path", type=Path)
+    import_parser = commands.add_parser(
+        "import", help="import files into a workspace .gpkg (created when missing)",
+        description="Import .csv, .xlsx, .geojson, .gpkg, .kml, .kmz or zipped shapefiles (.zip); "
+                    "nothing is written when any file has errors.")
+    import_parser.add_argument("files", nargs="+", metavar="FILE")  # str: Path would turn http:// into http:/
+    import_parser.add_argument("--into", required=True, type=Path, metavar="WORKSPACE.gpkg")
+    import_parser.add_argument("--as", dest="table", choices=("bases", "zones", "movements"),
+                               help="what the files hold (default: inferred from geometry or columns)")
+    import_parser.add_argument("--map", default="", metavar="THEIRS=OURS,...",
+                               help="map the file's columns to the scenario format's")
+    import_parser.add_argument("--confidence", choices=CONFIDENCES, help="for records that give none")
+    import_parser.add_argument("--set", default="", metavar="OURS=VALUE,...",
+                               help="a value for records that give none, e.g. --set kind=other,country=Syria")
+    import_parser.add_argument("--mapping", type=Path, metavar="FILE.json", help="reuse a saved mapping")
+    import_parser.add_argument("--save-mapping", type=Path, metavar="FILE.json",
+                               help="save the mapping used, to reuse with --mapping")
+    import_parser.add_argument("--author", default="", help="name recorded in the change history (default: "
+                               "the login name)")
     args = parser.parse_args(argv)
+    if args.command == "import":
+        # Imported here so that `check` needs none of the importers' dependencies.
+        from geodata.imports.command import run_import
+
+        values = ",".join(filter(None, [f"confidence={args.confidence}" if args.confidence else "", args.set]))
+        return run_import(args.files, args.into, args.table, args.map, values, args.mapping,
+                          args.save_mapping, args.author)
     return check(args.path)
 
 

@@ -37,7 +37,7 @@ def _read_bytes(path: Path, label: str, problems: Problems) -> bytes | None:
     return path.read_bytes()
 
 
-def _read_folder(folder: Path, problems: Problems, *, movements: bool = True) -> tuple[dict[str, object], dict[str, str]]:
+def read_folder(folder: Path, problems: Problems, *, movements: bool = True) -> tuple[dict[str, object], dict[str, str]]:
     readers = {"scenario": read_toml, "actors": read_csv, "bases": read_csv, "zones": read_geojson,
                "movements": read_csv}
     labels = dict(FILES)
@@ -53,7 +53,7 @@ def _read_folder(folder: Path, problems: Problems, *, movements: bool = True) ->
     return tables, labels
 
 
-def _read_geopackage(path: Path, problems: Problems) -> tuple[dict[str, object], dict[str, str]]:
+def read_geopackage(path: Path, problems: Problems) -> tuple[dict[str, object], dict[str, str]]:
     labels = {table: f"{path.name}[{table}]" for table in FILES}
     data = _read_bytes(path, path.name, problems)
     tables = read_gpkg(data, path.name, problems) if data is not None else None
@@ -132,9 +132,9 @@ def check_scenario(path: Path, prepared: Prepared | None = None) -> tuple[Scenar
     problems = Problems()
     path = Path(path)
     if path.is_dir():
-        tables, labels = _read_folder(path, problems, movements=prepared is None)
+        tables, labels = read_folder(path, problems, movements=prepared is None)
     elif path.suffix.lower() == ".gpkg":
-        tables, labels = _read_geopackage(path, problems)
+        tables, labels = read_geopackage(path, problems)
     else:
         problems.error(path.name, None, "-", "not a scenario folder or a .gpkg file")
         return None, problems

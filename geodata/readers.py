@@ -167,7 +167,7 @@ def read_geojson(data: bytes, file: str, problems: Problems) -> gpd.GeoDataFrame
     return frame
 
 
-def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
+def as_text(frame: pd.DataFrame) -> pd.DataFrame:
     """GeoPackage columns come typed; validation works on the text form."""
     def column_text(column: pd.Series) -> pd.Series:
         if pd.api.types.is_datetime64_any_dtype(column):
@@ -196,10 +196,10 @@ def read_gpkg(data: bytes, file: str, problems: Problems) -> dict[str, object] |
             for name in ("scenario", "actors", "bases", "movements"):
                 if name in layers:
                     frame = pyogrio.read_dataframe(io.BytesIO(data), layer=name, read_geometry=False)
-                    tables[name] = _as_text(pd.DataFrame(frame))
+                    tables[name] = as_text(pd.DataFrame(frame))
             if "zones" in layers:
                 zones = pyogrio.read_dataframe(io.BytesIO(data), layer="zones")
-                text = _as_text(pd.DataFrame(zones.drop(columns="geometry")))
+                text = as_text(pd.DataFrame(zones.drop(columns="geometry")))
                 tables["zones"] = gpd.GeoDataFrame(text, geometry=zones.geometry.values, crs=zones.crs or WGS84)
                 tables["zones"].index = pd.RangeIndex(1, len(zones) + 1)
         except pyogrio.errors.DataSourceError as err:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import streamlit as st
 
@@ -61,3 +62,22 @@ def move_camera(camera: Camera) -> None:
     if st.session_state.get("camera") == camera:
         camera = Camera(camera.latitude + 1e-5, camera.longitude, camera.zoom)
     st.session_state["camera"] = camera
+
+
+def new_workspace(source: Path) -> None:
+    """Start an editable GeoPackage workspace from the scenario on screen (read from `source`)."""
+    from geodata.workspace import create_workspace
+
+    with st.expander("Start a workspace"):
+        st.caption("Copies this scenario into a GeoPackage you can import into and edit. "
+                   "Open it with `streamlit run dashboard.py -- --data FILE.gpkg`.")
+        target = st.text_input("New file (.gpkg)", value=f"{source.name}-workspace.gpkg", key="new_workspace")
+        if st.button("Create", key="create_workspace"):
+            path = Path(target).expanduser()
+            if path.suffix.lower() != ".gpkg":
+                st.error("The file name must end in .gpkg.")
+            elif path.exists():
+                st.error(f"{path} exists already: nothing was written.")
+            else:
+                create_workspace(path, from_scenario=source)
+                st.success(f"Created {path.resolve()}")

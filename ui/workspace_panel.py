@@ -1,0 +1,357 @@
+"""Changing a workspace from the dashboard: import a file, add, edit or delete a record, undo a change.
+
+Every write goes through geodata.workspace, which re-reads the file under its
+lock, so two browser sessions' changes both land. The loader's cache follows
+the file's modification time, so the rerun after a write shows the new data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import shapely
+import streamlit as st
+from shapely.geometry import shape
+
+from geodata.imports.apply import import_into, preview_import
+from geodata.imports.infer import infer_table
+from geodata.imports.mapping import Mapping, load_mapping, mapping_json, propose
+from geodata.imports.preview import ImportPlan, Source
+from geodata.imports.sources import MAX_FILE_BYTES, SUFFIXES, Part, read_bytes
+from geodata.problems import Problems
+from geodata.readers import is_polygonal
+from geodata.schema import BASE_KINDS, CATEGORIES, CONFIDENCES, MODES
+from geodata.workspace import (
+    Workspace,
+    add_record,
+    add_zone_change,
+    delete_record,
+    edit_record,
+    open_workspace,
+    undo,
+)
+from geodata.workspace_store import WorkspaceError, columns
+
+TABLES = ("bases", "zones", "movements")
+HISTORY_SHOWN = 50
+_AUTHOR = "workspace_author"
+_NOTICE = "workspace_notice"
+
+
+def workspace_panel(path: Path) -> None:
+    """The whole panel for the workspace at `path`."""
+    path = Path(path)
+    if notice := st.session_state.pop(_NOTICE, None):
+        st.success(notice)
+    st.text_input("Your name", key=_AUTHOR, help="Recorded with each change you make in this session.")
+    try:
+        workspace = open_workspace(path)
+    except (OSError, WorkspaceError) as err:
+        st.error(f"{path.name} cannot be opened as a workspace: {err}")
+        return
+    importing, adding, editing, history = st.tabs(["Import a file", "Add", "Edit or delete", "History"])
+    with importing:
+        _import_tab(path)
+    with adding:
+        _add_tab(path, workspace)
+    with editing:
+        _edit_tab(path, workspace)
+    with history:
+        _history_tab(path, workspace)
+
+
+def _author() -> str:
+    return str(st.session_state.get(_AUTHOR, "")).strip()
+
+
+def _write(action: Callable[[], object], done: Callable[[object], str]) -> None:
+    """Run a write; on success note it and rerun, else show why nothing was saved."""
+    if not _author():
+        st.warning("Type your name at the top first: each change records who made it.")
+        return
+    try:
+        result = action()
+    except WorkspaceError as err:
+        st.error("Nothing was saved:")
+        st.code("\n".join(err.lines), language=None)
+        return
+    st.session_state[_NOTICE] = done(result)
+    st.rerun()
+
+
+def _lines(problems: Problems) -> str:
+    return "\n".join(problems.lines())
+
+
+# Import -------------------------------------------------------------------------------------------------------
+
+
+@st.cache_data(max_entries=4, show_spinner="Reading the file…")
+def _read_upload(name: str, data: bytes) -> tuple[list[Part], Problems]:
+    problems = Problems()
+    return read_bytes(name, data, problems), problems
+
+
+def _import_tab(path: Path) -> None:
+    upload = st.file_uploader("File to import", type=[suffix[1:] for suffix in SUFFIXES], key="import_file",
+                              help="CSV or Excel: bases or movements. GeoJSON, GeoPackage, KML/KMZ or a zipped "
+                                   f"shapefile: bases or zones. At most {MAX_FILE_BYTES >> 20} MB.")
+    if upload is None:
+        return
+    if upload.size > MAX_FILE_BYTES:
+        st.error(f"{upload.name} is larger than the {MAX_FILE_BYTES >> 20} MB import limit.")
+        return
+    parts, problems = _read_upload(upload.name, upload.getvalue())
+    if problems.errors or not parts:
+        st.error("This file cannot be imported; nothing was saved.")
+        st.code(_lines(problems), language=None)
+        return
+    part = parts[0] if len(parts) == 1 else next(
+        p for p in parts if p.label == st.selectbox("Layer", [p.label for p in parts], key="import_layer"))
+    inferred = infer_table(part)
+    table = st.radio("It holds", TABLES, index=TABLES.index(inferred) if inferred else None, horizontal=True,
+                     key=f"import_table:{part.label}", help="Guessed from the geometry or the columns.")
+    if table is None:
+        st.info("Say what the file holds: its geometry and columns do not tell.")
+        return
+    mapping = _mapping_editor(part, table)
+    source = Source(part, mapping)
+    plan = preview_import(path, [source])
+    _show_preview(plan)
+    if st.button(f"Import {plan.added:,} records", type="primary", disabled=plan.refused or not plan.added,
+                 key="import_go"):
+        _write(lambda: import_into(path, [source], _author()),
+               lambda result: f"Imported {result[1].added:,} records from {part.label} (change #{result[0]}).")
+
+
+def _mapping_editor(part: Part, table: str) -> Mapping:
+    """Their column (or one value) for each of ours, proposed from the headers and editable."""
+    headers = [str(c) for c in part.frame.columns if c != "geometry"]
+    saved = st.file_uploader("Reuse a saved mapping", type=["json"], key="import_mapping")
+    problems = Problems()
+    loaded = load_mapping(saved.getvalue().decode("utf-8", "replace"), saved.name, problems) if saved else None
+    if problems.errors:
+        st.error(_lines(problems))
+    start = loaded if loaded and loaded.table == table else propose(table, headers)
+    ours = [name for name in columns(table) if name != "id" or "id" in start.columns]
+    rows = pd.DataFrame({"column": ours,
+                         "from their column": [start.columns.get(name, "") for name in ours],
+                         "or this value for every row without one": [start.defaults.get(name, "") for name in ours]})
+    edited = st.data_editor(
+        rows, hide_index=True, width="stretch", key=f"import_mapping:{part.label}:{table}:{saved and saved.file_id}",
+        column_config={"column": st.column_config.TextColumn(disabled=True),
+                       "from their column": st.column_config.SelectboxColumn(options=["", *headers])})
+    mapping = Mapping(
+        table,
+        {r["column"]: r["from their column"] for r in edited.to_dict("records") if r["from their column"]},
+        {r["column"]: str(r["or this value for every row without one"]).strip()
+         for r in edited.to_dict("records") if str(r["or this value for every row without one"] or "").strip()})
+    st.download_button("Save this mapping", mapping_json(mapping), f"{table}-mapping.json", "application/json",
+                       key="import_save_mapping")
+    return mapping
+
+
+def _shown(frame: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(frame.drop(columns="geometry", errors="ignore"))
+
+
+def _show_preview(plan: ImportPlan) -> None:
+    preview = plan.previews[0]
+    added, duplicates, actors = st.columns(3)
+    added.metric("To add", f"{len(preview.added):,}")
+    duplicates.metric("Already in the workspace", f"{len(preview.duplicates):,}")
+    actors.metric("New actors", f"{len(preview.new_actors):,}")
+    if preview.problems.errors:
+        st.error("Fix these before importing (row numbers are the file's):")
+    elif preview.problems.items:
+        st.warning("Please check:")
+    if preview.problems.items:
+        st.code(_lines(preview.problems), language=None)
+    if len(preview.added):
+        st.dataframe(_shown(preview.added), height=220, key="import_added")
+    if len(preview.duplicates):
+        with st.expander(f"{len(preview.duplicates):,} rows already in the workspace (not imported)"):
+            st.dataframe(_shown(preview.duplicates), height=220, key="import_duplicates")
+    if plan.period:
+        st.caption(f"The scenario period widens to {plan.period.after['start']} – {plan.period.after['end']}.")
+
+
+# Add ----------------------------------------------------------------------------------------------------------
+
+
+def _day(value: dt.date | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def _point(text: str) -> tuple[str, str]:
+    """'lat, lon' as two texts; anything else is passed on for the validator to name."""
+    lat, _, lon = text.partition(",")
+    return lat.strip(), lon.strip()
+
+
+def _names(workspace: Workspace, table: str) -> dict[str, str]:
+    frame = workspace.tables[table]
+    return dict(zip(frame["id"], frame["name"], strict=True))
+
+
+def _add_tab(path: Path, workspace: Workspace) -> None:
+    kind = st.radio("Add a", ("movement", "base", "zone change"), horizontal=True, key="add_kind")
+    {"movement": _movement_form, "base": _base_form, "zone change": _zone_form}[kind](path, workspace)
+
+
+def _end(label: str, bases: dict[str, str], key: str) -> tuple[str, str, str]:
+    left, right = st.columns(2)
+    base = left.selectbox(label, ["", *bases], format_func=lambda b: bases.get(b, "—"), key=f"{key}_base")
+    lat, lon = _point(right.text_input("or lat, lon", key=f"{key}_point", placeholder="35.41, 35.95"))
+    return base, lat, lon
+
+
+def _movement_form(path: Path, workspace: Workspace) -> None:
+    bases = _names(workspace, "bases")
+    with st.form("add_movement"):
+        first, last = st.columns(2)
+        date = first.date_input("Date", key="movement_date")
+        end_date = last.date_input("Until (optional)", value=None, key="movement_end")
+        origin, origin_lat, origin_lon = _end("From base", bases, "movement_origin")
+        destination, destination_lat, destination_lon = _end("To base", bases, "movement_destination")
+        mode, category = st.columns(2)
+        values = {
+            "date": _day(date), "end_date": _day(end_date), "origin": origin, "destination": destination,
+            "origin_lat": origin_lat, "origin_lon": origin_lon,
+            "destination_lat": destination_lat, "destination_lon": destination_lon,
+            "mode": mode.selectbox("Mode", MODES, key="movement_mode"),
+            "category": category.selectbox("Category", CATEGORIES, key="movement_category"),
+            "asset": st.text_input("Asset", key="movement_asset"),
+            "quantity": st.text_input("Quantity (optional)", key="movement_quantity"),
+            "confidence": st.selectbox("Confidence", CONFIDENCES, index=1, key="movement_confidence"),
+            "source": st.text_input("Source", key="movement_source", help="Who reported it, when; a URL helps."),
+            "notes": st.text_area("Notes", key="movement_notes"),
+        }
+        if st.form_submit_button("Add movement", type="primary"):
+            _write(lambda: add_record(path, "movements", values, _author()),
+                   lambda result: f"Added movement {result[1]} (change #{result[0]}).")
+
+
+def _base_form(path: Path, workspace: Workspace) -> None:
+    actors = _names(workspace, "actors")
+    with st.form("add_base"):
+        name, country = st.columns(2)
+        lat, lon = _point(st.text_input("Lat, lon", key="base_point", placeholder="35.41, 35.95"))
+        first, last = st.columns(2)
+        values = {
+            "name": name.text_input("Name", key="base_name"),
+            "country": country.text_input("Country", key="base_country"),
+            "kind": st.selectbox("Kind", BASE_KINDS, key="base_kind"), "lat": lat, "lon": lon,
+            "operator": st.selectbox("Operator", list(actors), format_func=actors.get, key="base_operator"),
+            "description": st.text_area("Description", key="base_description"),
+            "source": st.text_input("Source", key="base_source"),
+            "confidence": st.selectbox("Confidence", CONFIDENCES, index=1, key="base_confidence"),
+            "active_from": _day(first.date_input("Active from (optional)", value=None, key="base_from")),
+            "active_to": _day(last.date_input("Active to (optional)", value=None, key="base_to")),
+        }
+        if st.form_submit_button("Add base", type="primary"):
+            _write(lambda: add_record(path, "bases", {k: str(v or "") for k, v in values.items()}, _author()),
+                   lambda result: f"Added base {result[1]} (change #{result[0]}).")
+
+
+def _polygon(text: str):
+    """The polygon in pasted or uploaded GeoJSON (a geometry, a feature or a collection), or None."""
+    try:
+        doc = json.loads(text)
+        features = doc.get("features") if doc.get("type") == "FeatureCollection" else [doc]
+        shapes = [shape(f.get("geometry") if f.get("type") == "Feature" else f) for f in features]
+    except (ValueError, TypeError, AttributeError, KeyError):
+        return None
+    merged = shapely.union_all(shapes) if shapes else None
+    return merged if merged is not None and is_polygonal(merged) else None
+
+
+def _zone_form(path: Path, workspace: Workspace) -> None:
+    actors = _names(workspace, "actors")
+    with st.form("add_zone"):
+        actor = st.selectbox("Actor", list(actors), format_func=actors.get, key="zone_actor")
+        first, last = st.columns(2)
+        valid_from = first.date_input("In force from", key="zone_from")
+        valid_to = last.date_input("Last day (optional)", value=None, key="zone_to")
+        upload = st.file_uploader("Polygon as GeoJSON", type=["geojson", "json"], key="zone_file")
+        pasted = st.text_area("or paste GeoJSON", key="zone_text", placeholder='{"type": "Polygon", ...}')
+        values = {"actor": actor or "", "label": st.text_input("Label", key="zone_label"),
+                  "valid_from": _day(valid_from), "valid_to": _day(valid_to),
+                  "confidence": st.selectbox("Confidence", CONFIDENCES, index=1, key="zone_confidence"),
+                  "source": st.text_input("Source", key="zone_source")}
+        end_current = st.checkbox("End this actor's shapes in force that day (on the day before)", value=True,
+                                  key="zone_end_current")
+        if st.form_submit_button("Add zone change", type="primary"):
+            text = upload.getvalue().decode("utf-8", "replace") if upload else pasted
+            geometry = _polygon(text)
+            if geometry is None:
+                st.error("Give one Polygon or MultiPolygon in GeoJSON (WGS84 longitude/latitude).")
+                return
+            _write(lambda: add_zone_change(path, {**values, "geometry": geometry}, _author(), end_current),
+                   lambda result: f"Added zone {result[1]} (change #{result[0]}).")
+
+
+# Edit and delete ----------------------------------------------------------------------------------------------
+
+
+def _label(record: dict, table: str) -> str:
+    words = {"movements": ("date", "asset"), "zones": ("actor", "valid_from"), "bases": ("name",)}[table]
+    return f"{record['id']} · " + " · ".join(str(record[w]) for w in words)
+
+
+def _edit_tab(path: Path, workspace: Workspace) -> None:
+    table = st.radio("Table", ("movements", "bases", "zones"), horizontal=True, key="edit_table")
+    records = {r["id"]: r for r in workspace.tables[table].to_dict("records")}
+    if not records:
+        st.info(f"No {table} yet.")
+        return
+    record_id = st.selectbox("Record", list(records), format_func=lambda i: _label(records[i], table),
+                             key=f"edit_pick:{table}")
+    # What the analyst was shown is kept, so a save can tell whether someone changed the record meanwhile.
+    shown_key = f"edit_shown:{table}:{record_id}"
+    before = st.session_state.setdefault(shown_key, records[record_id])
+    if before is not records[record_id] and not _same_text(before, records[record_id]):
+        st.warning("Someone changed this record since you opened it; saving will be refused until you reload it.")
+        if st.button("Reload it", key="edit_reload"):
+            st.session_state.pop(shown_key)
+            st.rerun()
+    with st.form(f"edit:{table}:{record_id}"):
+        after = {name: st.text_input(name, value=str(before.get(name, "")), key=f"edit:{table}:{record_id}:{name}")
+                 for name in columns(table) if name != "id"}
+        save, delete = st.columns(2)
+        if save.form_submit_button("Save changes", type="primary"):
+            st.session_state.pop(shown_key)
+            _write(lambda: edit_record(path, table, before, {**before, **after}, _author()),
+                   lambda number: f"Saved {table[:-1]} {record_id} (change #{number}).")
+        if delete.form_submit_button("Delete this record"):
+            st.session_state.pop(shown_key)
+            _write(lambda: delete_record(path, table, before, _author()),
+                   lambda number: f"Deleted {table[:-1]} {record_id} (change #{number}); undo it under History.")
+
+
+def _same_text(first: dict, second: dict) -> bool:
+    return all(str(first.get(k, "")) == str(second.get(k, "")) for k in first.keys() | second.keys()
+               if k != "geometry")
+
+
+# History ------------------------------------------------------------------------------------------------------
+
+
+def _history_tab(path: Path, workspace: Workspace) -> None:
+    history = workspace.history
+    if not len(history):
+        st.info("No changes yet.")
+        return
+    undone_by = {int(row["undoes"]): int(row["change"]) for _, row in history.iterrows() if row["undoes"]}
+    for _, row in history.iloc[::-1].head(HISTORY_SHOWN).iterrows():
+        number = int(row["change"])
+        what, button = st.columns([5, 1])
+        status = f" — undone by #{undone_by[number]}" if number in undone_by else ""
+        what.markdown(f"**#{number}** {row['summary']}{status}  \n{row['author']}, {row['at']}")
+        if button.button("Undo", key=f"undo:{number}", disabled=number in undone_by):
+            _write(lambda n=number: undo(path, n, _author()),
+                   lambda new, n=number: f"Undid change #{n} (as change #{new}).")
