@@ -10,6 +10,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from dataclasses import dataclass
@@ -34,11 +35,6 @@ class Server:
     url: str
     process: subprocess.Popen
     started: float  # time.monotonic() when the command was launched
-
-    def bytes_written(self) -> int:
-        """All bytes the server process has written, sockets included: what went on the wire."""
-        io_stats = Path(f"/proc/{self.process.pid}/io").read_text()
-        return int(next(line.split()[1] for line in io_stats.splitlines() if line.startswith("wchar")))
 
     def resident_mb(self) -> tuple[float, float]:
         """Resident memory now and at its peak, in MB."""
@@ -118,3 +114,46 @@ class WireCounter:
 
     def _count(self, payload) -> None:
         self.received += len(payload) if payload is not None else 0
+
+
+class CountingProxy:
+    """A loopback TCP proxy in front of the server that counts the bytes it sends back.
+
+    The browser only reports websocket frames after decompression; this counts what
+    actually crossed the wire, compression included.
+    """
+
+    def __init__(self, target_port: int):
+        self.target_port = target_port
+        self.sent = 0
+        self._lock = threading.Lock()
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self._listener.getsockname()[1]}"
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self._listener.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(("127.0.0.1", self.target_port))
+            threading.Thread(target=self._pump, args=(client, upstream, False), daemon=True).start()
+            threading.Thread(target=self._pump, args=(upstream, client, True), daemon=True).start()
+
+    def _pump(self, source: socket.socket, sink: socket.socket, count: bool) -> None:
+        try:
+            while chunk := source.recv(65536):
+                sink.sendall(chunk)
+                if count:
+                    with self._lock:
+                        self.sent += len(chunk)
+        except OSError:
+            pass
+        finally:
+            for end in (source, sink):
+                with contextlib.suppress(OSError):
+                    end.shutdown(socket.SHUT_RDWR)
+
+    def close(self) -> None:
+        self._listener.close()

@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from bench.harness import ROOT, WireCounter, dashboard, launch, serve, wait_for_map, wait_idle  # noqa: E402
+from bench.harness import ROOT, CountingProxy, WireCounter, dashboard, launch, serve, wait_for_map, wait_idle  # noqa: E402
 from bench.synth import make_scenario  # noqa: E402
 
 WINDOW = "from=2024-03-01&to=2024-03-30"
@@ -62,22 +62,24 @@ def week_steps(browser, server, count: int) -> Steps:
     page = browser.new_page(viewport={"width": 1400, "height": 900})
     counter = WireCounter()
     counter.attach(page)
-    page.goto(f"{server.url}/?{WINDOW}")
+    proxy = CountingProxy(int(server.url.rsplit(":", 1)[1]))
+    page.goto(f"{proxy.url}/?{WINDOW}")
     wait_for_map(page)
     steps = Steps()
     button = page.get_by_role("button", name="week ▶")
     for _ in range(count):
         before = page.evaluate("() => new URLSearchParams(location.search).get('from')")
-        wire, received = server.bytes_written(), counter.received
+        wire, received = proxy.sent, counter.received
         started = time.perf_counter()
         button.click()
         page.wait_for_function("old => new URLSearchParams(location.search).get('from') !== old", arg=before,
                                timeout=600_000)
         wait_idle(page, 600_000)
         steps.seconds.append(time.perf_counter() - started)
-        steps.wire_bytes.append(server.bytes_written() - wire)
+        steps.wire_bytes.append(proxy.sent - wire)
         steps.json_bytes.append(counter.received - received)
     page.close()
+    proxy.close()
     return steps
 
 
@@ -87,7 +89,7 @@ def play_rate(browser, server, seconds: float = 6.0) -> float:
     page.goto(f"{server.url}/?{WINDOW}")
     wait_for_map(page)
     page.locator("[data-testid=stSelectbox]").filter(has_text="Speed").click()
-    page.get_by_role("option", name="5 steps/s").click()
+    page.get_by_role("option", name="fast").click()
     wait_idle(page)
     play = page.locator(".st-key-play button")
     play.click()

@@ -24,7 +24,7 @@ LAYER_ID: Final = "routes"
 
 @dataclass(frozen=True)
 class RouteLook:
-    max_routes: int = 1500
+    max_routes: int = 800
     min_width: float = 1.5
     max_width: float = 14.0
     source_alpha_share: float = 0.25  # the start of an arc is fainter than its end: direction at a glance

@@ -23,6 +23,8 @@ from layers.style import THEMES, Theme
 from layers.zones import zones_layer
 
 LAYER_TOGGLES: Final = ("zones", "routes", "bases", "labels", "relief")
+# The dashboard's map height in pixels; exports zoom to cover the same ground top to bottom.
+MAP_HEIGHT: Final = 640
 HEADLINE_COUNT: Final = 4
 
 

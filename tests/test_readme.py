@@ -38,3 +38,11 @@ def test_the_two_setup_commands_are_there():
     assert len(commands) == 2
     assert "streamlit run dashboard.py" in commands[0] and "pytest" in commands[1]
     assert "python -m geodata check PATH" in README
+
+
+def test_every_environment_variable_is_documented():
+    root = Path(__file__).resolve().parent.parent
+    used = {name for path in root.rglob("*.py") if ".git" not in path.parts
+            for name in re.findall(r"FOOTPRINT_[A-Z_]+", path.read_text())}
+    assert used, "the scan found the variables the code reads"
+    assert {name for name in used if f"`{name}`" not in README} == set()

@@ -11,15 +11,15 @@ import html
 import streamlit as st
 
 from geodata import Scenario
-from layers.view import compose
+from layers.view import MAP_HEIGHT, compose
 from ui.charts import timeline_chart, weekly_counts
+from ui.export_panel import export_panel
 from ui.legend import legend_html
 from ui.session import current_view, sync_query
 from ui.story import show_story
 from ui.tables import breakdown, change_counts, show_movements, sources_html
 from ui.time_controls import SPEEDS, advance_if_playing, time_controls
 
-MAP_HEIGHT = 640
 
 
 def _picked_base(event) -> str | None:
@@ -75,6 +75,8 @@ def _render(scenario: Scenario) -> None:
     _follow_selection(event)
     with side_column:
         _side_panel(scenario, composed, view)
+        with st.expander("Export this view"):
+            export_panel(scenario, view)
 
     st.altair_chart(timeline_chart(weekly_counts(scenario, view.keep), (view.start, view.end), period),
                     width="stretch")

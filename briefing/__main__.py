@@ -1,0 +1,7 @@
+"""`python -m briefing export ...`: see briefing/cli.py."""
+
+import sys
+
+from briefing.cli import main
+
+sys.exit(main())

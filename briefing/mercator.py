@@ -1,0 +1,57 @@
+"""Web Mercator arithmetic as deck.gl does it: 512-pixel world at zoom 0, metres per pixel, scale bars."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Final
+
+import numpy as np
+
+from layers.deck import Camera
+from layers.labels import TILE
+
+EARTH_CIRCUMFERENCE_M: Final = 40_075_016.686
+MAX_LATITUDE: Final = 85.051129
+NICE_STEPS: Final = (1, 2, 5)
+
+
+def metres_per_pixel(latitude: float, zoom: float) -> float:
+    return EARTH_CIRCUMFERENCE_M * math.cos(math.radians(latitude)) / (TILE * 2**zoom)
+
+
+def world_pixels(lon: np.ndarray, lat: np.ndarray, zoom: float) -> tuple[np.ndarray, np.ndarray]:
+    """Pixel coordinates in the whole world's square at `zoom` (y grows southwards)."""
+    size = TILE * 2**zoom
+    lat = np.radians(np.clip(lat, -MAX_LATITUDE, MAX_LATITUDE))
+    x = (np.asarray(lon) + 180.0) / 360.0 * size
+    y = (1 - np.log(np.tan(lat) + 1 / np.cos(lat)) / math.pi) / 2 * size
+    return x, y
+
+
+def to_screen(lon, lat, camera: Camera, width: float, height: float) -> tuple[np.ndarray, np.ndarray]:
+    """Map-box pixel coordinates of lon/lat points for a north-up camera centred in the box."""
+    x, y = world_pixels(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float), camera.zoom)
+    cx, cy = world_pixels(np.array([camera.longitude]), np.array([camera.latitude]), camera.zoom)
+    return x - cx[0] + width / 2, y - cy[0] + height / 2
+
+
+def fit_zoom(camera: Camera, map_height: float, reference_height: float) -> Camera:
+    """The same camera, zoomed so that `map_height` pixels span what `reference_height` pixels did."""
+    return Camera(camera.latitude, camera.longitude, round(camera.zoom + math.log2(map_height / reference_height), 3))
+
+
+@dataclass(frozen=True)
+class ScaleBar:
+    pixels: float
+    label: str
+
+
+def scale_bar(latitude: float, zoom: float, max_pixels: float) -> ScaleBar:
+    """The longest round distance (1, 2 or 5 × 10ⁿ km or m) that fits in `max_pixels`."""
+    per_pixel = metres_per_pixel(latitude, zoom)
+    longest = per_pixel * max_pixels
+    magnitude = 10 ** math.floor(math.log10(longest))
+    metres = max(step * magnitude for step in NICE_STEPS if step * magnitude <= longest)
+    label = f"{metres / 1000:,.0f} km" if metres >= 1000 else f"{metres:,.0f} m"
+    return ScaleBar(metres / per_pixel, label)

@@ -1,0 +1,206 @@
+"""The framed page: the map's deck with deck.gl's JavaScript embedded, and the frame around it.
+
+One self-contained HTML file, with no request to any server: it is the `.html`
+export, and Chromium renders it for PNG and PDF. Every text from data goes
+through html.escape; JSON sits in script elements with `<`, `>` and `&` escaped,
+so no value can end its element.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+import pydeck as pdk
+
+from briefing.frame import COLUMNS_FROM, SCALE_BAR_SHARE, Frame
+from briefing.layout import Box, Layout
+from briefing.legend import Entry, Section
+from layers.icons import CELL, atlas
+from layers.style import RGB
+from layers.tooltip import tooltip
+from geodata.schema import BASE_KINDS
+
+HERE: Final = Path(__file__).resolve().parent
+DECKGL_BUNDLE: Final = Path(pdk.__file__).resolve().parent / "nbextension" / "static" / "index.js"
+BASEMAP_PREFIX: Final = "basemap-"
+SHARED_KEYS: Final = ("data", "image")  # basemap props large enough to share between slides
+CONSTANT: Final = "@@#"  # deck.gl's JSON converter reads "@@#name" from its configuration's constants
+
+REGION_IDS: Final = ("banner-top", "header", "side", "footer", "banner-bottom", "scalebar")
+
+
+@functools.lru_cache(maxsize=None)
+def _asset(name: str) -> str:
+    return (HERE / name).read_text(encoding="utf-8")
+
+
+@functools.lru_cache(maxsize=1)
+def deckgl_bundle() -> str:
+    return DECKGL_BUNDLE.read_text(encoding="utf-8")
+
+
+def script_json(value: object) -> str:
+    """JSON that is safe inside a <script> element."""
+    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
+
+
+def split_basemap(deck_json: dict) -> tuple[dict, dict]:
+    """The deck with the basemap's big values replaced by names, and those values by name."""
+    constants = {}
+    layers = []
+    for layer in deck_json.get("layers", []):
+        if str(layer.get("id", "")).startswith(BASEMAP_PREFIX):
+            layer = dict(layer)
+            for key in SHARED_KEYS:
+                if key in layer:
+                    name = f"{layer['id']}:{key}"
+                    constants[name] = layer[key]
+                    layer[key] = CONSTANT + name
+        layers.append(layer)
+    deck = {key: value for key, value in deck_json.items() if key != "mapStyle"}  # no style: nothing to fetch
+    deck["layers"] = layers
+    return deck, constants
+
+
+def _rgba(color: RGB | None, alpha: float) -> str:
+    if color is None:
+        return f"color-mix(in srgb, var(--ink) {alpha * 100:.0f}%, transparent)"
+    return f"rgba({color[0]},{color[1]},{color[2]},{alpha:.2f})"
+
+
+def _glyph_style() -> str:
+    """CSS that cuts each base kind's glyph out of the map's own icon atlas."""
+    url, mapping = atlas()
+    count = len(BASE_KINDS)
+    rules = [f".glyph{{background-image:url({url});background-size:{count * 100}% 100%}}"]
+    for kind, cell in mapping.items():
+        position = 100 * (cell["x"] // CELL) / (count - 1)
+        rules.append(f".glyph[data-kind=\"{html.escape(kind)}\"]{{background-position:{position:.4f}% 0}}")
+    return "".join(rules)
+
+
+def _entry(entry: Entry) -> str:
+    label = html.escape(entry.label)
+    if entry.swatch == "icon":
+        swatch = f"<span class='swatch icon'><span class='glyph' data-kind='{html.escape(entry.icon)}'></span></span>"
+    else:
+        swatch = f"<span class='swatch {entry.swatch}' style='background:{_rgba(entry.color, entry.alpha)}'></span>"
+    return f"<li>{swatch}<span>{label}</span></li>"
+
+
+def _section(section: Section, compact: bool) -> str:
+    style = "inline" if section.inline else ("columns" if compact and len(section.entries) >= COLUMNS_FROM else "")
+    items = "".join(_entry(e) for e in section.entries)
+    note = f"<p class='note'>{html.escape(section.note)}</p>" if section.note else ""
+    return f"<section><h2>{html.escape(section.title)}</h2><ul class='{style}'>{items}</ul>{note}</section>"
+
+
+def _table(frame: Frame) -> str:
+    table = frame.table
+    if table is None:
+        return ""
+    if not table.rows:
+        body = "<p class='moves-note'>No movements in this window.</p>"
+    else:
+        rows = "".join(
+            f"<tr><td class='date'>{html.escape(r.date)}</td><td class='route'>{html.escape(r.route)}</td>"
+            f"<td class='what'>{html.escape(r.what)}</td><td class='confidence'>{html.escape(r.confidence)}</td></tr>"
+            for r in table.rows)
+        earlier = (f"<p class='moves-note'>and {table.earlier:,} earlier in the window</p>" if table.earlier else "")
+        body = f"<table class='moves'>{rows}</table>{earlier}"
+    return f"<section class='table'><h2>{html.escape(frame.table_title)}</h2>{body}</section>"
+
+
+def regions(frame: Frame) -> dict[str, str]:
+    """The inner HTML of each part of the frame, by element id."""
+    text = frame.text
+    banner = html.escape(text.banner)
+    counts = f" · {html.escape(text.counts)}" if text.counts else ""
+    filters = f"<div class='filters'>{html.escape(text.filters)}</div>" if text.filters else ""
+    compact = frame.compact_legend
+    legend = "".join(_section(s, compact) for s in frame.legend)
+    sources = " · ".join(html.escape(s) for s in text.sources) or "none named"
+    if text.more_sources:
+        sources += f" · and {text.more_sources:,} more"
+    return {
+        "banner-top": banner,
+        "header": f"<h1>{html.escape(text.title)}</h1>"
+                  f"<div class='sub'><span class='window'>{html.escape(text.window)}</span>{counts}</div>{filters}",
+        "side": _table(frame) + f"<div class='legend{' compact' if compact else ''}'>{legend}</div>",
+        "footer": f"<p class='caveat'>{html.escape(text.caveat)}</p>"
+                  f"<div class='bottom'><p class='sources'><b>Sources:</b> {sources}</p>"
+                  f"<p class='credit'>{html.escape(text.credit)}</p></div>",
+        "banner-bottom": banner,
+        "scalebar": f"<div class='bar' style='width:{frame.scale.pixels:.1f}px'></div>"
+                    f"<span class='label'>{html.escape(frame.scale.label)}</span>",
+    }
+
+
+def _place(box: Box) -> str:
+    return f"left:{box.x:.0f}px;top:{box.y:.0f}px;width:{box.width:.0f}px;height:{box.height:.0f}px"
+
+
+def _scalebar_place(layout: Layout) -> str:
+    inset = 14 * layout.unit
+    return f"left:{layout.map.x + inset:.0f}px;bottom:{layout.size.height - layout.map.bottom + inset:.0f}px"
+
+
+@dataclass(frozen=True)
+class SlidePage:
+    """One slide as the renderer needs it: the whole page, or what changes from the previous slide."""
+
+    layout: Layout
+    theme: str
+    regions: dict[str, str]
+    deck: dict
+    tooltip: dict
+    basemap: dict
+    title: str
+
+    @property
+    def scale_max_pixels(self) -> float:
+        return self.layout.map.width * SCALE_BAR_SHARE
+
+    @property
+    def reusable_key(self) -> tuple:
+        """Slides with the same key can be shown in one loaded page, one after another."""
+        return self.layout, self.theme, tuple(sorted(self.basemap))
+
+    def update(self) -> dict:
+        return {"regions": self.regions, "deck": self.deck, "scaleMaxPixels": self.scale_max_pixels}
+
+    def html(self) -> str:
+        layout, size = self.layout, self.layout.size
+        banners = "".join(
+            f"<div id='{region}' class='box banner' style='{_place(box)}'>{self.regions[region]}</div>"
+            for region, box in (("banner-top", layout.banner_top), ("banner-bottom", layout.banner_bottom)) if box)
+        slide = {"deck": self.deck, "tooltip": self.tooltip, "scaleMaxPixels": self.scale_max_pixels}
+        return (
+            "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+            f"<meta name='viewport' content='width={size.width}'><title>{html.escape(self.title)}</title>"
+            f"<style>{_asset('frame.css')}{_glyph_style()}:root{{--u:{layout.unit:.5f}px}}"
+            f"#slide{{width:{size.width}px;height:{size.height}px}}</style>"
+            f"<script>{deckgl_bundle()}</script></head>"
+            f"<body class='{'dark' if self.theme == 'dark' else 'light'}'><div id='slide'>{banners}"
+            f"<header id='header' class='box' style='{_place(layout.header)}'>{self.regions['header']}</header>"
+            f"<div id='map' class='box' style='{_place(layout.map)}'></div>"
+            f"<div id='scalebar' style='{_scalebar_place(layout)}'>{self.regions['scalebar']}</div>"
+            f"<aside id='side' class='box' style='{_place(layout.side)}'>{self.regions['side']}</aside>"
+            f"<footer id='footer' class='box' style='{_place(layout.footer)}'>{self.regions['footer']}</footer>"
+            "</div>"
+            f"<script type='application/json' id='footprint-basemap'>{script_json(self.basemap)}</script>"
+            f"<script type='application/json' id='footprint-slide'>{script_json(slide)}</script>"
+            f"<script>{_asset('page.js')}</script></body></html>"
+        )
+
+
+def slide_page(frame: Frame, layout: Layout, deck: pdk.Deck) -> SlidePage:
+    deck_json, basemap = split_basemap(json.loads(deck.to_json()))
+    return SlidePage(layout=layout, theme=frame.theme, regions=regions(frame), deck=deck_json,
+                     tooltip=tooltip(frame.theme), basemap=basemap, title=frame.text.title)

@@ -1,0 +1,55 @@
+"""From a scenario and a MapView to a slide: the composed map, its frame, its layout and its page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Final
+
+from briefing.frame import Frame, build_frame
+from briefing.layout import Layout, layout
+from briefing.mercator import fit_zoom
+from briefing.page import SlidePage, slide_page
+from briefing.sizes import Size
+from geodata import Scenario
+from layers.basemap import BasemapSource
+from layers.view import MAP_HEIGHT, ComposedMap, MapView, compose, default_camera
+
+# The dashboard's map is this many pixels high (layers.view.MAP_HEIGHT). An export zooms
+# so that its map spans the same ground from top to bottom: what the analyst framed is what prints.
+DASHBOARD_MAP_HEIGHT: Final = MAP_HEIGHT
+
+
+@dataclass(frozen=True)
+class SlideOptions:
+    size: Size
+    title: str = ""
+    banner: str = ""
+    with_table: bool = False
+
+
+@dataclass(frozen=True)
+class Slide:
+    scenario: Scenario
+    view: MapView  # with the export's camera
+    composed: ComposedMap
+    frame: Frame
+    layout: Layout
+
+    def page(self) -> SlidePage:
+        return slide_page(self.frame, self.layout, self.composed.deck)
+
+
+def export_view(scenario: Scenario, view: MapView, box_height: float) -> MapView:
+    """The view as exported: offline basemap, camera zoomed to the map box's height."""
+    camera = fit_zoom(view.camera or default_camera(scenario), box_height, DASHBOARD_MAP_HEIGHT)
+    return replace(view, camera=camera, online_tiles=False)
+
+
+def build_slide(scenario: Scenario, view: MapView, options: SlideOptions) -> Slide:
+    boxes = layout(options.size, banner=bool(options.banner.strip()), table=options.with_table)
+    view = export_view(scenario, view, boxes.map.height)
+    # Tooltip text escaped and basemap inline: the page is also the standalone .html export.
+    composed = compose(scenario, view, for_html=True, basemap=BasemapSource(inline=True))
+    frame = build_frame(scenario, composed, view, boxes, title=options.title, banner=options.banner,
+                        with_table=options.with_table)
+    return Slide(scenario, view, composed, frame, boxes)

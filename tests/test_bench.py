@@ -1,0 +1,45 @@
+"""Small runs of the benchmarks, so the scripts cannot rot. They print figures; nothing here is timed."""
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bench.harness import CHROMIUM
+
+ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"needs Chromium at {CHROMIUM}")
+
+
+def run(script: str, *args: str) -> str:
+    result = subprocess.run([sys.executable, str(ROOT / "bench" / script), *args], capture_output=True, text=True,
+                            timeout=600)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    return result.stdout
+
+
+def figure(output: str, label: str) -> float:
+    match = re.search(rf"^{re.escape(label)}.*?(?:median|resident|steps/s)\s+([\d.]+)", output, re.M)
+    assert match, f"no '{label}' line in:\n{output}"
+    return float(match.group(1))
+
+
+def test_scale_benchmark_prints_every_figure():
+    output = run("scale.py", "--movements", "10000", "--runs", "1", "--steps", "2", "--naive-steps", "1")
+    for label in ("first map, data first seen (CSV)", "first map, afterwards (cache)", "week step until drawn",
+                  "  same step on 1,000 movements", "  naive reference", "bytes on the wire per step"):
+        assert figure(output, label) > 0
+    assert figure(output, "server memory after steps") > 50
+    assert re.search(r"^ratio step / step at 1,000 movements\s+[\d.]+$", output, re.M)
+    assert re.search(r"^ratio naive / ours \(step time\)\s+[\d.]+$", output, re.M)
+
+
+def test_load_benchmark_runs_sessions_without_errors():
+    output = run("load.py", "--sessions", "2", "--seconds", "8", "--movements", "10000")
+    steps = int(re.search(r"^steps\s+(\d+)", output, re.M).group(1))
+    assert steps >= 4, output
+    assert re.search(r"^errors\s+0$", output, re.M)
+    assert re.search(r"resting \d+\s+peak \d+\s+after close \d+", output)
