@@ -60,18 +60,17 @@ def _decode(data: bytes, file: str, problems: Problems) -> str | None:
         return None
 
 
-def _refuse_wrong_format(data: bytes, file: str, expected: str, problems: Problems) -> bool:
+def _text(data: bytes, file: str, expected: str, problems: Problems) -> str | None:
+    """The file as text, or None (with a problem) when it is another format or not UTF-8."""
     found = sniff(data)
     if found is not None:
         problems.error(file, None, "-", f"is a {found}, not {expected}")
-        return True
-    return False
+        return None
+    return _decode(data, file, problems)
 
 
 def read_toml(data: bytes, file: str, problems: Problems) -> dict | None:
-    if _refuse_wrong_format(data, file, "TOML text", problems):
-        return None
-    text = _decode(data, file, problems)
+    text = _text(data, file, "TOML text", problems)
     if text is None:
         return None
     try:
@@ -83,9 +82,7 @@ def read_toml(data: bytes, file: str, problems: Problems) -> dict | None:
 
 def read_csv(data: bytes, file: str, problems: Problems) -> pd.DataFrame | None:
     """A CSV file as a frame of stripped strings ('' where empty)."""
-    if _refuse_wrong_format(data, file, "CSV text", problems):
-        return None
-    if _decode(data, file, problems) is None:
+    if _text(data, file, "CSV text", problems) is None:
         return None
     try:
         # pyarrow's parser is several times faster on the million-row tables analysts bring.
@@ -130,9 +127,7 @@ def _crs_from_geojson(doc: dict, file: str, problems: Problems) -> CRS | None:
 
 def read_geojson(data: bytes, file: str, problems: Problems) -> gpd.GeoDataFrame | None:
     """Polygon features of a GeoJSON FeatureCollection, parsed without GDAL."""
-    if _refuse_wrong_format(data, file, "GeoJSON", problems):
-        return None
-    text = _decode(data, file, problems)
+    text = _text(data, file, "GeoJSON", problems)
     if text is None:
         return None
     try:

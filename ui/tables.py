@@ -22,7 +22,8 @@ def movements_table(movements: pd.DataFrame, limit: int = 300) -> pd.DataFrame:
     shown = movements.sort_values("date", ascending=False).head(limit)
 
     def place(end: str) -> pd.Series:
-        point = shown[f"{end}_lat"].round(2).astype(str) + ", " + shown[f"{end}_lon"].round(2).astype(str)
+        point = (shown[f"{end}_lat"].round(2).astype(str) + ", " + shown[f"{end}_lon"].round(2).astype(str)
+                 + " (not a base: see notes)")
         return shown[f"{end}_name"].where(shown[f"{end}_name"] != "", point)
 
     return pd.DataFrame({
