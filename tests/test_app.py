@@ -73,7 +73,8 @@ def test_a_shared_link_reproduces_the_view(monkeypatch, scenario_dir):
     assert app.slider[0].value == (D(2025, 2, 1), D(2025, 2, 28))
     assert deck(app)["initialViewState"]["zoom"] == 6
     assert app.radio(key="theme").value == "dark"
-    assert any("Bravo port" in str(header.value) for header in app.subheader), "the base story is open"
+    assert any("Bravo port" in str(block.value) for block in app.markdown), "the base story is open"
+    assert any("In and out" in str(block.value) for block in app.markdown)
 
 
 def test_bad_query_values_fall_back_with_a_notice(monkeypatch, scenario_dir):

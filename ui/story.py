@@ -31,7 +31,8 @@ def show_story(scenario: Scenario, base_id: str, window_movements: pd.DataFrame,
                window: tuple[dt.date, dt.date]) -> None:
     base = scenario.bases.loc[base_id]
     presence = " – ".join(f"{d:%d %b %Y}" if pd.notna(d) else "…" for d in (base["active_from"], base["active_to"]))
-    st.subheader(str(base["name"]))
+    st.markdown(f"<div style='font-size:1.15rem;font-weight:650;line-height:1.25'>{html.escape(str(base['name']))}"
+                "</div>", unsafe_allow_html=True)
     st.caption(f"{base['kind']} · {base['country']} · {scenario.actor_name(base['operator'])}"
                + (f" · presence {presence}" if presence != "… – …" else ""))
     st.markdown(f"<div style='font-size:0.9rem'>{html.escape(str(base['description']))}</div>",
