@@ -28,8 +28,6 @@ class RouteLook:
     min_width: float = 1.5
     max_width: float = 14.0
     source_alpha_share: float = 0.25  # the start of an arc is fainter than its end: direction at a glance
-    height: float = 0.35
-    tilt: float = 60.0  # curves every arc to its right, so A→B and B→A do not overlap on a flat map
 
 
 @dataclass(frozen=True)
@@ -144,8 +142,7 @@ def routes_layer(routes: pd.DataFrame, look: RouteLook = RouteLook(), *, for_htm
         get_source_color=f"[c[0], c[1], c[2], a * {look.source_alpha_share}]",
         get_target_color="[c[0], c[1], c[2], a]",
         get_width="w",
-        get_height=look.height,
-        get_tilt=look.tilt,
+        great_circle=True,  # the shortest path on the globe, curved on the flat map for long routes
         width_units=PIXELS,
         pickable=True,
         auto_highlight=True,

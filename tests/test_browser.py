@@ -58,6 +58,8 @@ def test_page_loads_offline_draws_the_map_and_follows_the_slider(browser, bundle
     assert spread(before) > 20, "the map canvas is drawn, not blank"
     status = page.get_by_text("movements on").first
     status_before = status.inner_text()
+    table = page.locator("[data-testid=stDataFrame] [aria-rowcount]").first
+    rows_before = table.get_attribute("aria-rowcount")
 
     page.get_by_role("button", name="month ▶").click()
     page.wait_for_function("() => new URLSearchParams(location.search).get('from') === '2025-01-01'")
@@ -66,6 +68,7 @@ def test_page_loads_offline_draws_the_map_and_follows_the_slider(browser, bundle
     after = map_pixels(page)
     assert difference(before, after) > 0.5, "the map changed with the window"
     assert status.inner_text() != status_before, "the counts followed the window"
+    assert table.get_attribute("aria-rowcount") != rows_before, "the table followed the window"
     assert page.locator("[data-testid=stException]").count() == 0
     assert outside == [], f"requests left the machine: {outside[:3]}"
     page.close()
