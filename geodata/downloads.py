@@ -60,12 +60,3 @@ def movements_geojson(movements: pd.DataFrame) -> bytes:
         features.append({"type": "Feature", "properties": properties,
                          "geometry": {"type": "LineString", "coordinates": coordinates}})
     return json.dumps({"type": "FeatureCollection", "features": features}, default=str).encode("utf-8")
-
-
-def source_links(texts: pd.Series | list[str]) -> list[str]:
-    """Every distinct http(s) URL named in source texts, in order of appearance."""
-    links: dict[str, None] = {}
-    for text in texts:
-        for url in URL.findall(str(text)):
-            links[url.rstrip(".")] = None
-    return list(links)

@@ -4,7 +4,6 @@ import datetime as dt
 import json
 import sys
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from scenario_files import ACTORS_CSV, BASES_CSV, write_scenario

@@ -7,7 +7,7 @@ import json
 import pandas as pd
 
 from geodata import load_scenario
-from geodata.downloads import inert, movements_csv, movements_geojson, source_links
+from geodata.downloads import inert, movements_csv, movements_geojson
 from geodata.schema import MOVEMENT_COLUMNS
 from scenario_files import MOVEMENTS_CSV, write_scenario
 
@@ -36,8 +36,3 @@ def test_geojson_download_has_a_line_per_movement(scenario_dir):
     assert len(doc["features"]) == 4
     first = next(f for f in doc["features"] if f["properties"]["id"] == "m1")
     assert first["geometry"]["coordinates"] == [[35.95, 35.41], [21.18, 32.05]]
-
-
-def test_source_links_are_http_only():
-    texts = ["AP, 2025-01-01 https://apnews.com/a. Also javascript:alert(1)", "x https://apnews.com/a"]
-    assert source_links(texts) == ["https://apnews.com/a"]

@@ -5,7 +5,6 @@ import json
 import os
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
 from geodata import MovementFilter, load_scenario

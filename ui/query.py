@@ -7,7 +7,7 @@ short notice naming the parameter.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Mapping
 
 from geodata import MovementFilter, Scenario
@@ -121,7 +121,3 @@ def to_query(view: MapView, selected_base: str | None) -> dict[str, str]:
     if selected_base:
         params["selected"] = selected_base
     return params
-
-
-def with_window(view: MapView, start: dt.date, end: dt.date) -> MapView:
-    return replace(view, start=start, end=end)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import streamlit as st
 
 from geodata import MovementFilter, Scenario
-from layers.deck import Camera
 from layers.view import MapView
 from ui.query import LIST_PARAMS, parse_query, to_query
 
@@ -51,7 +50,3 @@ def sync_query(view: MapView) -> None:
     wanted = to_query(view, st.session_state.get("selected_base"))
     if st.query_params.to_dict() != wanted:
         st.query_params.from_dict(wanted)
-
-
-def set_camera(camera: Camera | None) -> None:
-    st.session_state["camera"] = camera
