@@ -20,14 +20,6 @@ from geodata.downloads import movements_csv
 from geodata.imports import sources
 from geodata.imports.sources import read_bytes
 from geodata.problems import Problems
-from geodata.workspace import create_workspace
-
-
-@pytest.fixture
-def workspace(tmp_path: Path, scenario_dir: Path) -> Path:
-    path = tmp_path / "work.gpkg"
-    create_workspace(path, from_scenario=scenario_dir)
-    return path
 
 
 def digest(path: Path) -> str:

@@ -30,13 +30,6 @@ MOVEMENT = {"date": "2025-02-01", "origin": "alpha", "destination": "charlie", "
             "asset": "Il-76", "quantity": "1", "confidence": "reported", "source": "Test", "notes": ""}
 
 
-@pytest.fixture
-def workspace(tmp_path: Path, scenario_dir: Path) -> Path:
-    path = tmp_path / "work.gpkg"
-    create_workspace(path, from_scenario=scenario_dir)
-    return path
-
-
 def test_created_from_the_bundled_scenario_it_loads_the_same(tmp_path: Path) -> None:
     path = tmp_path / "bundled.gpkg"
     create_workspace(path)
