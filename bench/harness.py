@@ -21,7 +21,8 @@ CHROMIUM = os.environ.get("FOOTPRINT_CHROMIUM", "/usr/bin/chromium")
 # Software WebGL and no background traffic: the machines have no GPU and no internet.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--use-angle=swiftshader",
                  "--enable-unsafe-swiftshader", "--disable-component-update", "--no-first-run"]
-MAP = "[data-testid=stDeckGlJsonChart]"
+# Footprint's own map element, or st.pydeck_chart's (the naive reference app).
+MAP = "div.footprint-map, [data-testid=stDeckGlJsonChart]"
 
 
 def free_port() -> int:
@@ -83,12 +84,12 @@ def launch(playwright):
 
 def wait_for_map(page, timeout_ms: int = 120_000) -> None:
     """Until the deck canvas exists, the script has finished and a frame is drawn."""
-    page.wait_for_selector(f"{MAP} canvas", timeout=timeout_ms)
+    page.wait_for_selector(f"div.footprint-map canvas, [data-testid=stDeckGlJsonChart] canvas", timeout=timeout_ms)
     wait_idle(page, timeout_ms)
 
 
 FRAME_DRAWN = """() => new Promise(resolve => requestAnimationFrame(() => requestAnimationFrame(() => {
-    const canvas = document.querySelector('[data-testid=stDeckGlJsonChart] canvas');
+    const canvas = document.querySelector('div.footprint-map canvas, [data-testid=stDeckGlJsonChart] canvas');
     const gl = canvas && (canvas.getContext('webgl2') || canvas.getContext('webgl'));
     // readPixels returns only when the GPU (here SwiftShader) has finished the frame.
     if (gl) gl.readPixels(0, 0, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, new Uint8Array(4));
@@ -96,10 +97,20 @@ FRAME_DRAWN = """() => new Promise(resolve => requestAnimationFrame(() => reques
 })))"""
 
 
+# Footprint's map marks the window it shows; the naive app's map has no such mark.
+SHOWS_URL_WINDOW = """() => {
+    const map = document.querySelector('div.footprint-map');
+    const query = new URLSearchParams(location.search);
+    return !map || map.dataset.window === `${query.get('from')}/${query.get('to')}`;
+}"""
+
+
 def wait_idle(page, timeout_ms: int = 120_000) -> None:
+    """Until the script has finished, the map shows the URL's window and that frame is drawn."""
     page.wait_for_function(
         "() => { const s = document.querySelector('[data-testid=stStatusWidget]');"
         " return !s || !s.innerText.includes('Running'); }", timeout=timeout_ms)
+    page.wait_for_function(SHOWS_URL_WINDOW, timeout=timeout_ms)
     page.evaluate(FRAME_DRAWN)
 
 

@@ -59,14 +59,15 @@ def _image(layer_id: str, url: str, opacity: float = 1.0) -> pdk.Layer:
                      bounds=manifest()["bounds"], opacity=opacity)
 
 
-def basemap_layers(theme: Theme, source: BasemapSource = BasemapSource()) -> list[pdk.Layer]:
+@functools.lru_cache(maxsize=8)
+def basemap_layers(theme: Theme, source: BasemapSource = BasemapSource()) -> tuple[pdk.Layer, ...]:
     """Water, land, relief, then lakes, rivers, borders and coast baked into one image.
 
     Line layers made a slider step cost about a second in software WebGL; the
     baked overlay (tools/bake_basemap_lines.py) costs next to nothing.
     """
     files = manifest()["files"]
-    return [
+    return (
         pdk.Layer(
             "SolidPolygonLayer",
             id="basemap-water",
@@ -83,4 +84,4 @@ def basemap_layers(theme: Theme, source: BasemapSource = BasemapSource()) -> lis
         ),
         _image("basemap-relief", source.image(files["relief"]), theme.relief_opacity),
         _image("basemap-lines", source.image(files[f"lines_{theme.name}"])),
-    ]
+    )

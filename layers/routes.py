@@ -56,11 +56,13 @@ def _confidence_counts(route: np.ndarray, confidence: pd.Series) -> dict[int, st
             for key, counts in zip(table.index.tolist(), table.to_numpy().tolist())}
 
 
-def fold_routes(movements: pd.DataFrame, places: pd.DataFrame, max_routes: int = RouteLook.max_routes) -> Routes:
+def fold_routes(movements: pd.DataFrame, places: pd.DataFrame, max_routes: int = RouteLook.max_routes, *,
+                summarise: bool = True) -> Routes:
     """Group movements by (origin, destination, category); keep the busiest routes.
 
     Grouping runs on integer codes; text is summarised only for the routes drawn,
     so the cost follows what is drawn rather than how many records the window holds.
+    Animation frames have no tooltips and skip the text (`summarise=False`).
     """
     if movements.empty:
         return Routes(pd.DataFrame(), 0, 0)
@@ -85,11 +87,12 @@ def fold_routes(movements: pd.DataFrame, places: pd.DataFrame, max_routes: int =
     })
     total = len(routes)
     routes = routes.sort_values(["count", "last"], ascending=False, kind="stable").head(max_routes)
-    drawn = np.isin(route, routes.index.to_numpy())
-    drawn_route, drawn_rows = route[drawn], movements[drawn]
-    for column in ("asset", "source", "mode"):
-        routes[f"{column}s"] = routes.index.map(_summaries(drawn_route, drawn_rows[column])).fillna("")
-    routes["confidences"] = routes.index.map(_confidence_counts(drawn_route, drawn_rows["confidence"]))
+    if summarise:
+        drawn = np.isin(route, routes.index.to_numpy())
+        drawn_route, drawn_rows = route[drawn], movements[drawn]
+        for column in ("asset", "source", "mode"):
+            routes[f"{column}s"] = routes.index.map(_summaries(drawn_route, drawn_rows[column])).fillna("")
+        routes["confidences"] = routes.index.map(_confidence_counts(drawn_route, drawn_rows["confidence"]))
     origin = (routes.index.to_numpy() // categories) // len(places)
     destination = (routes.index.to_numpy() // categories) % len(places)
     for end, codes in (("origin", origin), ("destination", destination)):
@@ -109,11 +112,22 @@ def _width(count: np.ndarray, look: RouteLook) -> np.ndarray:
     return np.clip(look.min_width + 2.2 * np.log2(count), look.min_width, look.max_width)
 
 
-def route_records(routes: pd.DataFrame, look: RouteLook, *, for_html: bool) -> list[dict]:
-    """One compact record per arc; colours are finished in the browser from `c` and `a`."""
-    records = []
+def _arc_records(routes: pd.DataFrame, look: RouteLook) -> list[dict]:
+    """Geometry and look only: what an animation frame needs."""
     widths = _width(routes["count"].to_numpy(dtype=float), look) if len(routes) else []
-    for row, width in zip(routes.itertuples(index=False), widths):
+    return [{
+        "s": [round(row.origin_lon, 4), round(row.origin_lat, 4)],
+        "t": [round(row.destination_lon, 4), round(row.destination_lat, 4)],
+        "c": list(CATEGORY_COLORS.get(row.category, CATEGORY_COLORS["other"])),
+        "a": CONFIDENCE_ALPHA[row.confidence],
+        "w": round(float(width), 1),
+    } for row, width in zip(routes.itertuples(index=False), widths)]
+
+
+def route_records(routes: pd.DataFrame, look: RouteLook, *, for_html: bool) -> list[dict]:
+    """One compact record per arc with its tooltip; colours are finished in the browser from `c` and `a`."""
+    records = []
+    for row, arc in zip(routes.itertuples(index=False), _arc_records(routes, look)):
         origin = _place(row.origin_name, row.origin_lat, row.origin_lon)
         destination = _place(row.destination_name, row.destination_lat, row.destination_lon)
         dates = f"{row.first:%d %b %Y}" + ("" if row.last == row.first else f" – {row.last:%d %b %Y}")
@@ -121,22 +135,19 @@ def route_records(routes: pd.DataFrame, look: RouteLook, *, for_html: bool) -> l
         movements = "1 movement" if row.count == 1 else f"{row.count:,} movements"
         records.append({
             "route": int(row.route),
-            "s": [round(row.origin_lon, 4), round(row.origin_lat, 4)],
-            "t": [round(row.destination_lon, 4), round(row.destination_lat, 4)],
-            "c": list(CATEGORY_COLORS.get(row.category, CATEGORY_COLORS["other"])),
-            "a": CONFIDENCE_ALPHA[row.confidence],
-            "w": round(float(width), 1),
+            **arc,
             **fields(f"{origin} → {destination}", f"{row.category} by {row.modes} · {movements}{quantity}",
                      f"{dates} · {row.confidences}", f"{row.assets} · {row.sources}", for_html=for_html),
         })
     return records
 
 
-def routes_layer(routes: pd.DataFrame, look: RouteLook = RouteLook(), *, for_html: bool = False) -> pdk.Layer:
+def routes_layer(routes: pd.DataFrame, look: RouteLook = RouteLook(), *, for_html: bool = False,
+                 animated: bool = False) -> pdk.Layer:
     return pdk.Layer(
         "ArcLayer",
         id=LAYER_ID,
-        data=route_records(routes, look, for_html=for_html),
+        data=_arc_records(routes, look) if animated else route_records(routes, look, for_html=for_html),
         get_source_position="s",
         get_target_position="t",
         get_source_color=f"[c[0], c[1], c[2], a * {look.source_alpha_share}]",
@@ -144,6 +155,6 @@ def routes_layer(routes: pd.DataFrame, look: RouteLook = RouteLook(), *, for_htm
         get_width="w",
         great_circle=True,  # the shortest path on the globe, curved on the flat map for long routes
         width_units=PIXELS,
-        pickable=True,
-        auto_highlight=True,
+        pickable=not animated,
+        auto_highlight=not animated,
     )

@@ -83,11 +83,13 @@ def default_camera(scenario: Scenario) -> Camera:
 
 
 def compose(scenario: Scenario, view: MapView, *, for_html: bool = False,
-            basemap: BasemapSource = BasemapSource(), look: RouteLook = RouteLook()) -> ComposedMap:
+            basemap: BasemapSource = BasemapSource(), look: RouteLook = RouteLook(),
+            animated: bool = False) -> ComposedMap:
+    """The map of `view`; `animated` leaves out what only hovering needs (arc tooltips)."""
     theme = THEMES[view.theme]
     zones = scenario.zones_on(view.end)
     movements = scenario.movements_in(view.start, view.end, view.keep)
-    routes = fold_routes(movements, scenario.places, look.max_routes)
+    routes = fold_routes(movements, scenario.places, look.max_routes, summarise=not animated)
     bases = scenario.bases_shown(view.keep)
     present = presence(bases, view.start, view.end)
 
@@ -98,7 +100,7 @@ def compose(scenario: Scenario, view: MapView, *, for_html: bool = False,
     if "zones" in view.show and len(zones):
         layers.append(_zones_layer(scenario, tuple(zones.index), theme, for_html))
     if "routes" in view.show and len(routes.drawn):
-        layers.append(routes_layer(routes.drawn, look, for_html=for_html))
+        layers.append(routes_layer(routes.drawn, look, for_html=for_html, animated=animated))
     camera = view.camera or default_camera(scenario)
     if "bases" in view.show:
         base_layers = _base_layers(scenario, view.keep.operators, present, theme, camera.zoom, for_html)

@@ -19,12 +19,13 @@ def start_app(monkeypatch, data=None, query=None) -> AppTest:
     return app.run()
 
 
-def deck(app: AppTest) -> dict:
-    return json.loads(app.get("deck_gl_json_chart")[0].proto.json)
+def map_data(app: AppTest) -> dict:
+    """What the dashboard sent to its map element."""
+    return json.loads(app.get("bidi_component")[0].proto.json)
 
 
 def layer(app: AppTest, layer_id: str) -> dict | None:
-    return next((item for item in deck(app)["layers"] if item["id"] == layer_id), None)
+    return next((item["spec"] for item in map_data(app)["layers"] if item["spec"]["id"] == layer_id), None)
 
 
 def arc_count(app: AppTest) -> int:
@@ -35,7 +36,7 @@ def arc_count(app: AppTest) -> int:
 def test_bundled_scenario_opens_without_error(monkeypatch):
     app = start_app(monkeypatch)
     assert not app.exception and not app.error
-    assert {"zones", "routes", "bases", "basemap-land"} <= {item["id"] for item in deck(app)["layers"]}
+    assert {"zones", "routes", "bases", "basemap-land"} <= {item["spec"]["id"] for item in map_data(app)["layers"]}
     assert app.slider[0].value == (D(2024, 12, 1), D(2024, 12, 31))
 
 
@@ -70,7 +71,7 @@ def test_a_shared_link_reproduces_the_view(monkeypatch, scenario_dir):
     app = start_app(monkeypatch, scenario_dir, {"from": "2025-02-01", "to": "2025-02-28", "theme": "dark",
                                                 "lat": "33.0", "lon": "30.0", "zoom": "6", "selected": "bravo"})
     assert app.slider[0].value == (D(2025, 2, 1), D(2025, 2, 28))
-    assert deck(app)["initialViewState"]["zoom"] == 6
+    assert map_data(app)["camera"]["zoom"] == 6
     assert app.radio(key="theme").value == "dark"
     assert any("Bravo port" in str(block.value) for block in app.markdown), "the base story is open"
     assert any("In and out" in str(block.value) for block in app.markdown)
@@ -83,13 +84,28 @@ def test_bad_query_values_fall_back_with_a_notice(monkeypatch, scenario_dir):
     assert len(app.toast) >= 2
 
 
-def test_play_advances_and_pause_stops(monkeypatch, scenario_dir):
+def test_unchanged_layers_keep_their_digest_across_a_step(monkeypatch, scenario_dir):
+    app = start_app(monkeypatch, scenario_dir)
+    keys = lambda: {item["spec"]["id"]: item["key"] for item in map_data(app)["layers"]}
+    before, arcs_before = keys(), arc_count(app)
+    app.button(key="step_month_1").click().run()
+    after = keys()
+    assert arc_count(app) != arcs_before, "this step changes the arcs"
+    assert before["basemap-land"] == after["basemap-land"] and before["bases"] == after["bases"]
+    assert before["routes"] != after["routes"]
+
+
+def test_play_sends_frames_and_pause_holds_the_last_one(monkeypatch, scenario_dir):
     app = start_app(monkeypatch, scenario_dir)
     app.button(key="play").click().run()
     assert app.session_state["playing"] is True
-    assert app.slider[0].value == (D(2025, 1, 8), D(2025, 2, 7)), "play steps at once, then on a timer"
+    play = map_data(app)["play"]
+    assert play["frames"][0]["window"] == ["2025-01-08", "2025-02-07"], "frames start one step on"
+    assert all(key in play["specs"] for frame in play["frames"] for key in frame["layers"])
+    assert map_data(app)["layers"] == [], "while playing, the frames are the map"
     app.button(key="play").click().run()
     assert app.session_state["playing"] is False
+    assert map_data(app)["play"] is None and map_data(app)["hold"] is True
 
 
 def test_a_broken_scenario_shows_its_problems_not_a_traceback(monkeypatch, tmp_path):

@@ -1,4 +1,5 @@
-"""The real dashboard in headless Chromium: it loads, draws, follows the slider and escapes hover text."""
+"""The real dashboard in headless Chromium: it loads, draws, follows the slider, reports the camera,
+opens a story on click, plays and pauses, and escapes hover text."""
 
 import io
 import os
@@ -6,6 +7,8 @@ import os
 import pytest
 
 from bench.harness import CHROMIUM, dashboard, launch, wait_for_map, wait_idle
+
+MAP = "div.footprint-map"
 from scenario_files import BASES_CSV, write_scenario
 
 pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"needs Chromium at {CHROMIUM}")
@@ -17,7 +20,7 @@ HOSTILE = "<img src=x onerror=alert(1)>"
 
 def map_pixels(page):
     """The map as an image, for comparing before and after."""
-    shot = page.locator("[data-testid=stDeckGlJsonChart]").screenshot()
+    shot = page.locator(MAP).screenshot()
     return Image.open(io.BytesIO(shot)).convert("RGB")
 
 
@@ -84,7 +87,7 @@ def test_hover_text_from_data_is_shown_as_text(browser, tmp_path):
         # Centre the camera on the hostile base so that it sits in the middle of the map.
         page.goto(f"{url}/?lat=35.41&lon=35.95&zoom=6&layers=bases")
         wait_for_map(page)
-        canvas = page.locator("[data-testid=stDeckGlJsonChart] canvas").first.bounding_box()
+        canvas = page.locator(f"{MAP} canvas").first.bounding_box()
         centre = (canvas["x"] + canvas["width"] / 2, canvas["y"] + canvas["height"] / 2)
         page.mouse.move(centre[0] + 30, centre[1] + 30)
         page.mouse.move(*centre)
@@ -93,4 +96,52 @@ def test_hover_text_from_data_is_shown_as_text(browser, tmp_path):
         assert HOSTILE in tooltip.inner_text()
         assert tooltip.locator("img").count() == 0
         assert dialogs == []
+        page.close()
+
+
+def query(page) -> dict[str, str]:
+    return page.evaluate("() => Object.fromEntries(new URLSearchParams(location.search))")
+
+
+def test_pan_and_zoom_reach_the_link_and_a_click_opens_the_story(browser, tmp_path):
+    folder = write_scenario(tmp_path / "s")
+    with dashboard(folder) as server:
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        # Alpha air base sits in the middle of the map at this camera.
+        page.goto(f"{server.url}/?lat=35.41&lon=35.95&zoom=6&layers=bases")
+        wait_for_map(page)
+        box = page.locator(MAP).bounding_box()
+        centre = (box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        page.mouse.click(*centre)
+        page.wait_for_function("() => new URLSearchParams(location.search).get('selected') === 'alpha'",
+                               timeout=30_000)
+        assert page.get_by_text("In and out").count() > 0, "the story of the clicked base is open"
+
+        page.mouse.move(centre[0] + 100, centre[1] + 100)
+        page.mouse.down()
+        page.mouse.move(centre[0] - 100, centre[1] + 20, steps=8)
+        page.mouse.up()
+        page.wait_for_function("() => new URLSearchParams(location.search).get('lon') !== '35.9500'")
+        moved = query(page)
+        assert float(moved["lon"]) > 36.5, "dragging the map left moves the centre east"
+        assert moved["zoom"] == "6.00"
+        page.close()
+
+
+def test_play_moves_the_map_and_pause_brings_the_slider_to_the_frame(browser, tmp_path):
+    folder = write_scenario(tmp_path / "s")
+    with dashboard(folder) as server:
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        page.goto(f"{server.url}/?from=2025-01-01&to=2025-01-07")
+        wait_for_map(page)
+        page.locator(".st-key-play button").click()
+        page.wait_for_function(
+            "() => document.querySelector('div.footprint-map').dataset.window >= '2025-01-22'", timeout=30_000)
+        page.locator(".st-key-play button").click()
+        page.wait_for_function("() => document.querySelector('.st-key-play button').innerText.includes('Play')")
+        wait_idle(page)
+        shown = page.locator(MAP).get_attribute("data-window")
+        assert shown.split("/") == [query(page)["from"], query(page)["to"]], "slider and link follow the frame"
+        assert query(page)["from"] >= "2025-01-22"
+        assert page.locator("[data-testid=stException]").count() == 0
         page.close()

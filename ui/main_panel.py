@@ -1,40 +1,77 @@
 """The main area: time controls, the map with its side panel, the timeline and the tables.
 
-It is one fragment so that a slider step or an animation tick redraws only this
-area; while playing, the fragment reruns itself on a timer.
+It is one fragment so that a slider step, a camera report or a click on the map
+redraws only this area.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import html
 
 import streamlit as st
 
 from geodata import Scenario
-from layers.view import MAP_HEIGHT, compose
+from layers.deck import Camera
+from layers.style import THEMES, rgb_to_hex
+from layers.view import MAP_HEIGHT, MapView, compose, default_camera
 from ui.charts import timeline_chart, weekly_counts
+from ui.deck_map import deck_map, layer_items, map_payload
 from ui.export_panel import export_panel
 from ui.legend import legend_html
+from ui.play import play_chunk, play_token
 from ui.session import current_view, sync_query
 from ui.story import show_story
 from ui.tables import breakdown, change_counts, show_movements, sources_html
-from ui.time_controls import SPEEDS, advance_if_playing, time_controls
+from ui.time_controls import SPEEDS, play_progressed, play_stopped, time_controls
+
+MAP_KEY = "map"
 
 
-
-def _picked_base(event) -> str | None:
-    objects = (event.selection or {}).get("objects", {}) if event else {}
-    picked = objects.get("bases") or []
-    return str(picked[0].get("id")) if picked else None
+def _map_event(name: str):
+    return (st.session_state.get(MAP_KEY) or {}).get(name)
 
 
-def _follow_selection(event) -> None:
+def _camera_reported() -> None:
+    """A pan or zoom that settled: links, exports and label placement follow it."""
+    camera = _map_event("camera")
+    if camera:
+        st.session_state["camera"] = Camera(camera["latitude"], camera["longitude"], camera["zoom"])
+
+
+def _base_clicked() -> None:
     """A click on a base opens its story; the story stays until closed or another base is clicked."""
-    picked = _picked_base(event)
-    if picked != st.session_state.get("last_pick"):
-        st.session_state["last_pick"] = picked
-        if picked is not None:
-            st.session_state["selected_base"] = picked
+    clicked = _map_event("clicked")
+    if clicked:
+        st.session_state["selected_base"] = clicked
+
+
+def _play_progressed() -> None:
+    play_progressed(_map_event("progress") or {}, st.session_state.get("play_token"))
+
+
+def _play_stopped() -> None:
+    play_stopped(_map_event("played") or {}, st.session_state.get("play_token"))
+
+
+def _show_map(scenario: Scenario, composed, view: MapView, period) -> None:
+    theme = THEMES[view.theme]
+    playing = st.session_state.get("playing", False)
+    payload = map_payload(
+        composed.deck, [] if playing else layer_items(composed.deck.layers),
+        camera=view.camera or default_camera(scenario), camera_key=st.session_state.get("camera_key", 0),
+        window=[view.start.isoformat(), view.end.isoformat()], theme=view.theme,
+        background=rgb_to_hex(theme.water), online_tiles=view.online_tiles, height=MAP_HEIGHT)
+    payload["hold"] = st.session_state.pop("hold_frame", False)
+    if playing:
+        token = play_token(st.session_state.get("play_counter", 0), view)
+        st.session_state["play_token"] = token
+        start, end = st.session_state.get("play_cursor") or (view.start, view.end)
+        payload["play"] = play_chunk(scenario, dataclasses.replace(view, start=start, end=end),
+                                     unit=st.session_state.get("play_unit", "week"), period=period, token=token,
+                                     interval=SPEEDS[st.session_state.get("play_speed", "normal")])
+    deck_map(payload, key=MAP_KEY, camera=_camera_reported, clicked=_base_clicked, progress=_play_progressed,
+             played=_play_stopped)
 
 
 def _close_story() -> None:
@@ -55,10 +92,7 @@ def _side_panel(scenario: Scenario, composed, view) -> None:
 
 def _render(scenario: Scenario) -> None:
     period = (scenario.meta.start, scenario.meta.end)
-    advance_if_playing(period)
     time_controls(period)
-    if _play_interval() != st.session_state.get("fragment_interval"):
-        st.rerun(scope="app")  # play, pause or a new speed: re-register the fragment's timer
     view = current_view()
     composed = compose(scenario, view)
     routes = composed.routes
@@ -70,9 +104,7 @@ def _render(scenario: Scenario) -> None:
 
     map_column, side_column = st.columns([3.3, 1])
     with map_column:
-        event = st.pydeck_chart(composed.deck, on_select="rerun", selection_mode="single-object", key="map",
-                                height=MAP_HEIGHT)
-    _follow_selection(event)
+        _show_map(scenario, composed, view, period)
     with side_column:
         _side_panel(scenario, composed, view)
         with st.expander("Export this view"):
@@ -93,16 +125,8 @@ def _render(scenario: Scenario) -> None:
     sync_query(view)
 
 
-def _play_interval() -> float | None:
-    if not st.session_state.get("playing", False):
-        return None
-    return SPEEDS[st.session_state.get("play_speed", "normal")]
-
-
 def main_panel(scenario: Scenario) -> None:
-    interval = _play_interval()
-    st.session_state["fragment_interval"] = interval
-    st.fragment(run_every=interval)(_render)(scenario)
+    st.fragment(_render)(scenario)
 
 
 def counts_html(counts: dict[str, int]) -> str:

@@ -54,14 +54,9 @@ def display(scenario: Scenario) -> None:
 
 
 def move_camera(camera: Camera) -> None:
-    """Send the map to `camera`, even when it is where the last request sent it.
-
-    The map applies only view-state keys that changed, so a repeated request
-    after the user panned away is nudged by a negligible amount.
-    """
-    if st.session_state.get("camera") == camera:
-        camera = Camera(camera.latitude + 1e-5, camera.longitude, camera.zoom)
+    """Send the map to `camera`; a new key makes the map apply it even after the user panned away."""
     st.session_state["camera"] = camera
+    st.session_state["camera_key"] = st.session_state.get("camera_key", 0) + 1
 
 
 def new_workspace(source: Path) -> None:

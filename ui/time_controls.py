@@ -1,4 +1,8 @@
-"""The date-window slider, step buttons and play/pause."""
+"""The date-window slider, step buttons and play/pause.
+
+Play runs in the browser (`ui/play.py`); the callbacks here keep the slider in
+step with what the map shows and let a pause keep the frame on screen.
+"""
 
 from __future__ import annotations
 
@@ -9,37 +13,55 @@ import streamlit as st
 
 from ui.window import STEP_UNITS, at_end, shift_window
 
-# Seconds per step. A tick that comes before the last step finished interrupts it, so the
-# fastest speed stays above what one step costs in the browser.
-SPEEDS: Final = {"slow": 1.5, "normal": 0.8, "fast": 0.5}
+# Seconds per step at least; a frame is never shown before the last one is drawn.
+SPEEDS: Final = {"slow": 1.0, "normal": 0.4, "fast": 0.15}
 
 
 def _step(unit: str, count: int, period: tuple[dt.date, dt.date]) -> None:
+    _pause()
     st.session_state["window"] = shift_window(st.session_state["window"], unit, count, period)
 
 
 def _pause() -> None:
+    """A slider move or step while playing: stop, and the user's window wins."""
     st.session_state["playing"] = False
+    st.session_state["paused_by_button"] = False
 
 
 def _toggle_play(period: tuple[dt.date, dt.date]) -> None:
-    playing = not st.session_state.get("playing", False)
-    if playing and at_end(st.session_state["window"], period):
+    if st.session_state.get("playing", False):
+        st.session_state["playing"] = False
+        st.session_state["paused_by_button"] = True
+        st.session_state["hold_frame"] = True  # the map keeps its frame and reports which it is
+        return
+    if at_end(st.session_state["window"], period):
         # Play from the start when the window already stands at the end.
         start, end = st.session_state["window"]
         st.session_state["window"] = (period[0], period[0] + (end - start))
-    st.session_state["playing"] = playing
+    st.session_state["playing"] = True
+    st.session_state["play_counter"] = st.session_state.get("play_counter", 0) + 1
+    st.session_state["play_cursor"] = st.session_state["window"]
 
 
-def advance_if_playing(period: tuple[dt.date, dt.date]) -> None:
-    """One animation step; stops at the end of the period."""
-    if not st.session_state.get("playing"):
+def _window(report: list[str]) -> tuple[dt.date, dt.date]:
+    return dt.date.fromisoformat(report[0]), dt.date.fromisoformat(report[1])
+
+
+def play_progressed(report: dict, token: str | None) -> None:
+    """The map asks for more frames: the slider follows it, the next chunk starts after its last frame."""
+    if st.session_state.get("playing") and report.get("token") == token:
+        st.session_state["window"] = _window(report["shown"])
+        st.session_state["play_cursor"] = _window(report["through"])
+
+
+def play_stopped(report: dict, token: str | None) -> None:
+    """The map stopped at the end or on Pause: the slider, counts and tables move to its last frame."""
+    if report.get("token") != token:
         return
-    unit = st.session_state.get("play_unit", "week")
-    st.session_state["window"] = shift_window(st.session_state["window"], unit, 1, period)
-    if at_end(st.session_state["window"], period):
-        st.session_state["playing"] = False
-        st.rerun(scope="app")  # the timed fragment stops with the next full run
+    if st.session_state.get("playing") or st.session_state.get("paused_by_button"):
+        st.session_state["window"] = _window(report["shown"])
+    st.session_state["playing"] = False
+    st.session_state["paused_by_button"] = False
 
 
 def time_controls(period: tuple[dt.date, dt.date]) -> None:

@@ -1,0 +1,249 @@
+// Footprint's map: one deck.gl instance that lives across reruns.
+//
+// Python sends every layer with a digest of its JSON; a layer whose digest the map
+// already holds keeps its deck.gl instance, so a slider step uploads only what
+// changed (the arcs) to the GPU. The map reports the camera after a pan or zoom,
+// clicks on bases, and plays prepared frames without a server round trip.
+
+const maps = new WeakMap(); // component root -> live map
+const ESCAPES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+const CAMERA_SETTLE_MS = 400;
+const LAYER_CACHE_SIZE = 48;
+let bundle = null;
+
+function loadDeck(url) {
+  if (window.deck && window.deck.Deck) return Promise.resolve(window.deck);
+  if (!bundle) {
+    bundle = new Promise((resolve, reject) => {
+      const script = document.createElement("script");
+      script.src = url;
+      script.onload = () => resolve(window.deck);
+      script.onerror = () => {
+        bundle = null;
+        reject(new Error(`The map library did not load from ${url}`));
+      };
+      document.head.appendChild(script);
+    });
+  }
+  return bundle;
+}
+
+const escapeHtml = (value) => String(value ?? "").replace(/[&<>"']/g, (c) => ESCAPES[c]);
+
+// Values from data are escaped here: the template is ours, the values are not.
+function tooltipFor(template) {
+  return ({ object }) => {
+    if (!object || !template) return null;
+    const properties = object.properties || {};
+    const html = template.html.replace(/\{(\w+)\}/g, (_, name) =>
+      escapeHtml(name in object ? object[name] : properties[name]));
+    return { html, style: template.style };
+  };
+}
+
+function onlineTiles(deck, tiles) {
+  return new deck.TileLayer({
+    id: "online-tiles",
+    data: tiles.url,
+    minZoom: 0,
+    maxZoom: 19,
+    tileSize: 256,
+    renderSubLayers: (props) => {
+      const { west, south, east, north } = props.tile.bbox;
+      return new deck.BitmapLayer(props, { data: null, image: props.data, bounds: [west, south, east, north] });
+    },
+  });
+}
+
+function createMap(root, deck, data) {
+  const box = document.createElement("div");
+  box.className = "footprint-map";
+  box.style.cssText = `position:relative;width:100%;height:${data.height}px;border-radius:6px;overflow:hidden`;
+  const note = document.createElement("div");
+  note.className = "footprint-map-note";
+  note.style.cssText = "position:absolute;right:6px;bottom:4px;font:11px sans-serif;opacity:.75;"
+    + "background:rgba(255,255,255,.7);color:#222;padding:1px 5px;border-radius:3px;pointer-events:none";
+  root.appendChild(box);
+  root.appendChild(note);
+  const map = {
+    box, note, deck, layers: new Map(), cameraKey: null, camera: null, settle: null, play: null,
+    converter: new deck.JSONConverter({
+      configuration: new deck.JSONConfiguration({ classes: deck, enumerations: { COORDINATE_SYSTEM: deck.COORDINATE_SYSTEM } }),
+    }),
+  };
+  map.instance = new deck.Deck({
+    parent: box,
+    width: "100%",
+    height: "100%",
+    controller: { dragRotate: false, touchRotate: false },
+    useDevicePixels: true,
+    glOptions: { preserveDrawingBuffer: true },
+    onViewStateChange: ({ viewState }) => {
+      map.camera = viewState;
+      map.instance.setProps({ viewState });
+      clearTimeout(map.settle);
+      map.settle = setTimeout(() => reportCamera(map), CAMERA_SETTLE_MS);
+      return viewState;
+    },
+    onClick: (info) => {
+      const id = info.object && info.layer && info.layer.id === "bases" ? info.object.id : null;
+      if (id != null) map.setTriggerValue("clicked", String(id));
+    },
+    onAfterRender: () => {
+      map.drawn = (map.drawn || 0) + 1;
+      box.dataset.frames = String(map.drawn);
+      if (map.afterRender) map.afterRender();
+    },
+  });
+  return map;
+}
+
+function reportCamera(map) {
+  const { latitude, longitude, zoom } = map.camera;
+  map.setStateValue("camera", {
+    latitude: Number(latitude.toFixed(4)), longitude: Number(longitude.toFixed(4)), zoom: Number(zoom.toFixed(2)),
+  });
+}
+
+// Reuse the deck.gl layer for a digest already drawn; convert only new JSON.
+function layerFor(map, item) {
+  let layer = map.layers.get(item.key);
+  if (layer) {
+    map.layers.delete(item.key);
+  } else {
+    layer = map.converter.convert(item.spec);
+  }
+  map.layers.set(item.key, layer);
+  while (map.layers.size > LAYER_CACHE_SIZE) map.layers.delete(map.layers.keys().next().value);
+  return layer;
+}
+
+function showLayers(map, items, tiles) {
+  const layers = items.map((item) => layerFor(map, item));
+  if (tiles) layers.unshift(map.tiles || (map.tiles = onlineTiles(map.deck, tiles)));
+  map.instance.setProps({ layers });
+}
+
+function applyCamera(map, camera) {
+  if (camera.key === map.cameraKey) return;
+  map.cameraKey = camera.key;
+  map.camera = { latitude: camera.latitude, longitude: camera.longitude, zoom: camera.zoom,
+    pitch: 0, bearing: 0, minZoom: camera.min_zoom, maxZoom: camera.max_zoom };
+  map.instance.setProps({ viewState: map.camera });
+}
+
+// Frames are drawn one after another, each once the last is on screen, so a slow
+// machine plays slower instead of skipping. The next chunk is asked for while half of
+// this one is still to show; where the animation stops is reported once.
+function receive(run, play) {
+  if (run.chunks.has(play.chunk)) return;
+  run.chunks.add(play.chunk);
+  for (const frame of play.frames) {
+    run.queue.push({ ...frame, items: frame.layers.map((key) => ({ key, spec: play.specs[key] })) });
+  }
+  run.last = play.last;
+  run.asked = false;
+  if (run.starved) {
+    run.starved = false;
+    step(run);
+  }
+}
+
+function step(run) {
+  const map = run.map;
+  if (map.play !== run) return;
+  const frame = run.queue.shift();
+  if (!frame) {
+    if (run.last) finishPlay(map, true);
+    else run.starved = true;
+    return;
+  }
+  const started = performance.now();
+  showLayers(map, frame.items, run.tiles);
+  map.note.textContent = frame.caption;
+  map.box.dataset.window = frame.window.join("/");
+  run.shown = frame.window;
+  if (!run.last && !run.asked && run.queue.length <= run.chunkSize / 2) {
+    run.asked = true;
+    const through = run.queue.length ? run.queue[run.queue.length - 1].window : frame.window;
+    map.setTriggerValue("progress", { token: run.token, shown: frame.window, through });
+  }
+  map.afterRender = () => {
+    map.afterRender = null;
+    const wait = Math.max(0, run.interval * 1000 - (performance.now() - started));
+    run.timer = setTimeout(() => step(run), wait);
+  };
+  map.instance.redraw(true);
+}
+
+function play(map, data) {
+  const playing = data.play;
+  let run = map.play;
+  if (!run || run.token !== playing.token) {
+    stopPlay(map);
+    run = { map, token: playing.token, queue: [], chunks: new Set(), chunkSize: playing.frames.length || 1,
+      last: false, asked: false, starved: true, shown: data.window, timer: null };
+    map.play = run;
+  }
+  run.interval = playing.interval;
+  run.tiles = data.tiles;
+  receive(run, playing);
+}
+
+function stopPlay(map) {
+  const run = map.play;
+  if (run) clearTimeout(run.timer);
+  map.play = null;
+  map.afterRender = null;
+  return run;
+}
+
+function finishPlay(map, done) {
+  const run = stopPlay(map);
+  if (run) map.setTriggerValue("played", { token: run.token, shown: run.shown, done });
+}
+
+function render(root, deck, data, setStateValue, setTriggerValue) {
+  let map = maps.get(root);
+  if (!map) {
+    map = createMap(root, deck, data);
+    maps.set(root, map);
+  }
+  map.setStateValue = setStateValue;
+  map.setTriggerValue = setTriggerValue;
+  map.box.style.height = `${data.height}px`;
+  map.box.style.background = data.background;
+  map.instance.setProps({ getTooltip: tooltipFor(data.tooltip) });
+  applyCamera(map, data.camera);
+  map.note.textContent = data.tiles ? data.tiles.attribution : "";
+  map.note.style.display = data.tiles ? "" : "none";
+  if (data.play) {
+    map.note.style.display = "";
+    play(map, data);
+    return;
+  }
+  if (map.play) {
+    finishPlay(map, false);
+    if (data.hold) return; // paused: keep this frame until the server has caught up with it
+  }
+  map.box.dataset.window = data.window.join("/");
+  showLayers(map, data.layers, data.tiles);
+}
+
+export default function FootprintMap({ data, parentElement, setStateValue, setTriggerValue }) {
+  loadDeck(data.bundle)
+    .then((deck) => render(parentElement, deck, data, setStateValue, setTriggerValue))
+    .catch((error) => {
+      parentElement.textContent = error.message;
+    });
+  // Streamlit may call this cleanup when a newer render superseded this one; the map
+  // is torn down only when its element has really left the page.
+  return () => setTimeout(() => {
+    const map = maps.get(parentElement);
+    if (map && !parentElement.isConnected) {
+      stopPlay(map);
+      map.instance.finalize();
+      maps.delete(parentElement);
+    }
+  }, 0);
+}
