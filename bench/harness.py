@@ -89,7 +89,8 @@ def wait_for_map(page, timeout_ms: int = 120_000) -> None:
 
 
 FRAME_DRAWN = """() => new Promise(resolve => requestAnimationFrame(() => requestAnimationFrame(() => {
-    const canvas = document.querySelector('div.footprint-map canvas, [data-testid=stDeckGlJsonChart] canvas');
+    const canvases = document.querySelectorAll('div.footprint-map canvas, [data-testid=stDeckGlJsonChart] canvas');
+    const canvas = canvases[canvases.length - 1];  // Footprint's upper plane holds the arcs
     const gl = canvas && (canvas.getContext('webgl2') || canvas.getContext('webgl'));
     // readPixels returns only when the GPU (here SwiftShader) has finished the frame.
     if (gl) gl.readPixels(0, 0, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, new Uint8Array(4));

@@ -63,8 +63,10 @@ class Scenario:
 
     def movements_in(self, start: dt.date, end: dt.date, keep: MovementFilter = MovementFilter()) -> pd.DataFrame:
         """Movements under way at any time between `start` and `end`, both included."""
-        first = np.searchsorted(self._dates, _day(start) - self._longest, side="left")
-        last = np.searchsorted(self._dates, _day(end), side="right")
+        # Search with the column's own unit: a mismatch would convert the whole column per call.
+        unit = self._dates.dtype
+        first = np.searchsorted(self._dates, (_day(start) - self._longest).astype(unit), side="left")
+        last = np.searchsorted(self._dates, _day(end).astype(unit), side="right")
         window = self.movements.iloc[first:last]
         window = window[window["until"].to_numpy() >= _day(start)]
         for column, wanted in (("category", keep.categories), ("mode", keep.modes), ("confidence", keep.confidences)):

@@ -24,7 +24,7 @@ LAYER_ID: Final = "routes"
 
 @dataclass(frozen=True)
 class RouteLook:
-    max_routes: int = 800
+    max_routes: int = 500
     min_width: float = 1.5
     max_width: float = 14.0
     source_alpha_share: float = 0.25  # the start of an arc is fainter than its end: direction at a glance
@@ -153,6 +153,7 @@ def routes_layer(routes: pd.DataFrame, look: RouteLook = RouteLook(), *, for_htm
         get_source_color=f"[c[0], c[1], c[2], a * {look.source_alpha_share}]",
         get_target_color="[c[0], c[1], c[2], a]",
         get_width="w",
+        num_segments=24,
         great_circle=True,  # the shortest path on the globe, curved on the flat map for long routes
         width_units=PIXELS,
         pickable=not animated,

@@ -101,7 +101,7 @@ def test_play_sends_frames_and_pause_holds_the_last_one(monkeypatch, scenario_di
     assert app.session_state["playing"] is True
     play = map_data(app)["play"]
     assert play["frames"][0]["window"] == ["2025-01-08", "2025-02-07"], "frames start one step on"
-    assert all(key in play["specs"] for frame in play["frames"] for key in frame["layers"])
+    assert all(key in play["layers"] for frame in play["frames"] for key in frame["layers"])
     assert map_data(app)["layers"] == [], "while playing, the frames are the map"
     app.button(key="play").click().run()
     assert app.session_state["playing"] is False

@@ -1,7 +1,7 @@
-// Footprint's map: one deck.gl instance that lives across reruns.
+// Footprint's map: deck.gl that lives across reruns.
 //
 // Python sends every layer with a digest of its JSON; a layer whose digest the map
-// already holds keeps its deck.gl instance, so a slider step uploads only what
+// already holds keeps its deck.gl layer, so a slider step uploads only what
 // changed (the arcs) to the GPU. The map reports the camera after a pan or zoom,
 // clicks on bases, and plays prepared frames without a server round trip.
 
@@ -31,8 +31,10 @@ function loadDeck(url) {
 const escapeHtml = (value) => String(value ?? "").replace(/[&<>"']/g, (c) => ESCAPES[c]);
 
 // Values from data are escaped here: the template is ours, the values are not.
-function tooltipFor(template) {
-  return ({ object }) => {
+// Hovering where the upper map has nothing shows what lies underneath (a zone).
+function tooltipFor(map, template) {
+  return ({ object, x, y }) => {
+    if (!object && x >= 0 && template) object = (map.under.pickObject({ x, y, radius: 1 }) || {}).object;
     if (!object || !template) return null;
     const properties = object.properties || {};
     const html = template.html.replace(/\{(\w+)\}/g, (_, name) =>
@@ -55,32 +57,40 @@ function onlineTiles(deck, tiles) {
   });
 }
 
+// Two stacked maps share one camera: the basemap and zones underneath redraw only when
+// they change or the camera moves, so a step or an animation frame redraws just the
+// arcs and bases. Without a GPU a full redraw costs a few hundred milliseconds.
 function createMap(root, deck, data) {
   const box = document.createElement("div");
   box.className = "footprint-map";
   box.style.cssText = `position:relative;width:100%;height:${data.height}px;border-radius:6px;overflow:hidden`;
   const note = document.createElement("div");
   note.className = "footprint-map-note";
-  note.style.cssText = "position:absolute;right:6px;bottom:4px;font:11px sans-serif;opacity:.75;"
+  note.style.cssText = "position:absolute;right:6px;bottom:4px;font:11px sans-serif;opacity:.75;z-index:2;"
     + "background:rgba(255,255,255,.7);color:#222;padding:1px 5px;border-radius:3px;pointer-events:none";
+  const planes = ["under", "over"].map((name) => {
+    const plane = document.createElement("div");
+    plane.className = `footprint-map-${name}`;
+    plane.style.cssText = `position:absolute;inset:0;${name === "under" ? "pointer-events:none" : ""}`;
+    box.appendChild(plane);
+    return plane;
+  });
   root.appendChild(box);
-  root.appendChild(note);
+  box.appendChild(note);
   const map = {
     box, note, deck, layers: new Map(), cameraKey: null, camera: null, settle: null, play: null,
     converter: new deck.JSONConverter({
       configuration: new deck.JSONConfiguration({ classes: deck, enumerations: { COORDINATE_SYSTEM: deck.COORDINATE_SYSTEM } }),
     }),
   };
-  map.instance = new deck.Deck({
-    parent: box,
-    width: "100%",
-    height: "100%",
+  const common = { width: "100%", height: "100%", useDevicePixels: true, glOptions: { preserveDrawingBuffer: true } };
+  map.under = new deck.Deck({ ...common, parent: planes[0], controller: false });
+  map.over = new deck.Deck({
+    ...common,
+    parent: planes[1],
     controller: { dragRotate: false, touchRotate: false },
-    useDevicePixels: true,
-    glOptions: { preserveDrawingBuffer: true },
     onViewStateChange: ({ viewState }) => {
-      map.camera = viewState;
-      map.instance.setProps({ viewState });
+      setCamera(map, viewState);
       clearTimeout(map.settle);
       map.settle = setTimeout(() => reportCamera(map), CAMERA_SETTLE_MS);
       return viewState;
@@ -96,6 +106,12 @@ function createMap(root, deck, data) {
     },
   });
   return map;
+}
+
+function setCamera(map, viewState) {
+  map.camera = viewState;
+  map.under.setProps({ viewState });
+  map.over.setProps({ viewState });
 }
 
 function reportCamera(map) {
@@ -118,18 +134,25 @@ function layerFor(map, item) {
   return layer;
 }
 
+// deck.gl redraws a map only when its list holds a different layer, so an unchanged
+// plane costs nothing.
 function showLayers(map, items, tiles) {
-  const layers = items.map((item) => layerFor(map, item));
-  if (tiles) layers.unshift(map.tiles || (map.tiles = onlineTiles(map.deck, tiles)));
-  map.instance.setProps({ layers });
+  const under = [], over = [];
+  for (const item of items) (item.under ? under : over).push(layerFor(map, item));
+  if (tiles) under.unshift(map.tiles || (map.tiles = onlineTiles(map.deck, tiles)));
+  if (!sameLayers(map.under.props.layers, under)) map.under.setProps({ layers: under });
+  map.over.setProps({ layers: over });
+}
+
+function sameLayers(shown, wanted) {
+  return shown.length === wanted.length && shown.every((layer, i) => layer === wanted[i]);
 }
 
 function applyCamera(map, camera) {
   if (camera.key === map.cameraKey) return;
   map.cameraKey = camera.key;
-  map.camera = { latitude: camera.latitude, longitude: camera.longitude, zoom: camera.zoom,
-    pitch: 0, bearing: 0, minZoom: camera.min_zoom, maxZoom: camera.max_zoom };
-  map.instance.setProps({ viewState: map.camera });
+  setCamera(map, { latitude: camera.latitude, longitude: camera.longitude, zoom: camera.zoom,
+    pitch: 0, bearing: 0, minZoom: camera.min_zoom, maxZoom: camera.max_zoom });
 }
 
 // Frames are drawn one after another, each once the last is on screen, so a slow
@@ -139,7 +162,7 @@ function receive(run, play) {
   if (run.chunks.has(play.chunk)) return;
   run.chunks.add(play.chunk);
   for (const frame of play.frames) {
-    run.queue.push({ ...frame, items: frame.layers.map((key) => ({ key, spec: play.specs[key] })) });
+    run.queue.push({ ...frame, items: frame.layers.map((key) => ({ key, ...play.layers[key] })) });
   }
   run.last = play.last;
   run.asked = false;
@@ -173,7 +196,7 @@ function step(run) {
     const wait = Math.max(0, run.interval * 1000 - (performance.now() - started));
     run.timer = setTimeout(() => step(run), wait);
   };
-  map.instance.redraw(true);
+  map.over.redraw(true);
 }
 
 function play(map, data) {
@@ -213,7 +236,7 @@ function render(root, deck, data, setStateValue, setTriggerValue) {
   map.setTriggerValue = setTriggerValue;
   map.box.style.height = `${data.height}px`;
   map.box.style.background = data.background;
-  map.instance.setProps({ getTooltip: tooltipFor(data.tooltip) });
+  map.over.setProps({ getTooltip: tooltipFor(map, data.tooltip) });
   applyCamera(map, data.camera);
   map.note.textContent = data.tiles ? data.tiles.attribution : "";
   map.note.style.display = data.tiles ? "" : "none";
@@ -242,7 +265,8 @@ export default function FootprintMap({ data, parentElement, setStateValue, setTr
     const map = maps.get(parentElement);
     if (map && !parentElement.isConnected) {
       stopPlay(map);
-      map.instance.finalize();
+      map.under.finalize();
+      map.over.finalize();
       maps.delete(parentElement);
     }
   }, 0);

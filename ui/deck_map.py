@@ -22,6 +22,7 @@ from pydeck.bindings.json_tools import default_serialize
 
 from layers.deck import Camera
 from layers.routes import LAYER_ID as ROUTES_LAYER_ID
+from layers.zones import LAYER_ID as ZONES_LAYER_ID
 
 # A v1 component is the one way Streamlit serves a folder of files; this one only
 # serves deck.gl's JavaScript to the page and is never drawn.
@@ -31,6 +32,7 @@ BUNDLE_URL: Final = f"component/{_BUNDLE.name}/index.js"
 _MAP = components_v2.component("footprint_map", js=(Path(__file__).parent / "deck_map.js").read_text(),
                                isolate_styles=False)
 
+UNDER_PREFIXES: Final = ("basemap", ZONES_LAYER_ID)
 ONLINE_TILES: Final = {
     "light": "https://basemaps.cartocdn.com/light_all/{z}/{x}/{y}.png",
     "dark": "https://basemaps.cartocdn.com/dark_all/{z}/{x}/{y}.png",
@@ -39,9 +41,14 @@ TILES_ATTRIBUTION: Final = "© OpenStreetMap contributors © CARTO"
 
 
 def layer_item(layer: pdk.Layer) -> dict:
-    """A layer's JSON with a digest of it: the map keeps a layer whose digest it has seen."""
+    """A layer's JSON with a digest of it: the map keeps a layer whose digest it has seen.
+
+    The basemap and the zones go on the lower of the map's two planes, which a step
+    or an animation frame does not redraw.
+    """
     text = json.dumps(layer, default=default_serialize, sort_keys=True, separators=(",", ":"))
-    return {"key": hashlib.blake2b(text.encode(), digest_size=12).hexdigest(), "spec": json.loads(text)}
+    return {"key": hashlib.blake2b(text.encode(), digest_size=12).hexdigest(), "spec": json.loads(text),
+            "under": layer.id.startswith(UNDER_PREFIXES)}
 
 
 @functools.lru_cache(maxsize=256)

@@ -45,19 +45,19 @@ def play_chunk(scenario: Scenario, view: MapView, *, unit: str, period: tuple[dt
                interval: float) -> dict:
     """The frames that follow the view's window, with each distinct layer once."""
     windows = frame_windows((view.start, view.end), unit, period)
-    specs: dict[str, dict] = {}
+    layers: dict[str, dict] = {}
     frames = []
     for start, end in windows:
         composed = compose(scenario, dataclasses.replace(view, start=start, end=end), animated=True)
         items = layer_items(composed.deck.layers)
-        specs.update((item["key"], item["spec"]) for item in items)
+        layers.update((item["key"], {"spec": item["spec"], "under": item["under"]}) for item in items)
         frames.append({"window": [start.isoformat(), end.isoformat()], "layers": [item["key"] for item in items],
                        "caption": caption(start, end, composed.routes.total_movements, composed.routes.total_routes)})
     return {
         "token": token,
         "chunk": view.start.isoformat(),
         "frames": frames,
-        "specs": specs,
+        "layers": layers,
         "interval": interval,
         "last": not windows or at_end(windows[-1], period),
     }
