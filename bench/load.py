@@ -10,6 +10,9 @@ and after the sessions closed.
 
 The pages run without WebGL by default: twenty software-rendered maps on the same two
 cores would measure the test machine's rendering, not the server; `--render` turns it on.
+The twenty pages still render the rest of the dashboard on the same two cores as the
+server, so the same load is run again on 1,000 movements (`--reference`) and the ratio
+of the two says what the data size adds.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import statistics
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -77,43 +81,72 @@ async def run_sessions(url: str, sessions: int, seconds: float, render: bool, sa
     return steps, errors
 
 
+@dataclass
+class LoadRun:
+    steps: list[float]
+    errors: list[str]
+    elapsed: float
+    resting: float
+    peak: float
+    after: float
+
+    def percentile(self, share: float) -> float:
+        ordered = sorted(self.steps) or [float("nan")]
+        return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def load_run(folder: Path, movements: int, sessions: int, seconds: float, render: bool) -> LoadRun:
+    data = make_scenario(folder / "data", movements)
+    with dashboard(data, env={"FOOTPRINT_CACHE_DIR": str(folder / "cache")}) as server:
+        # One session first, so that loading the data is not counted as load.
+        asyncio.run(run_sessions(server.url, 1, 3, render, lambda: asyncio.sleep(0)))
+        resting, _ = server.resident_mb()
+        peak = [resting]
+
+        async def sample_memory():
+            while True:
+                peak.append(server.resident_mb()[0])
+                await asyncio.sleep(0.5)
+
+        started = time.monotonic()
+        steps, errors = asyncio.run(run_sessions(server.url, sessions, seconds, render, sample_memory))
+        elapsed = time.monotonic() - started
+        time.sleep(10)  # sessions end when their sockets close; give the server a moment
+        after, _ = server.resident_mb()
+    return LoadRun(steps, errors, elapsed, resting, max(peak), after)
+
+
+def report(label: str, run: LoadRun) -> None:
+    print(f"{label}: {len(run.steps)} steps in {run.elapsed:.0f} s ({len(run.steps) / run.elapsed:.1f}/s), "
+          f"errors {len(run.errors)}" + "".join(f"\n  {e}" for e in run.errors[:10]))
+    median = statistics.median(run.steps) if run.steps else float("nan")
+    print(f"  step time  s   median {median:.3f}  p95 {run.percentile(0.95):.3f}  max {run.percentile(1):.3f}")
+    print(f"  server memory  MB  resting {run.resting:.0f}  peak {run.peak:.0f}  after close {run.after:.0f}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sessions", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=120)
     parser.add_argument("--movements", type=int, default=1_000_000)
+    parser.add_argument("--reference", type=int, default=1_000, help="movements of the reference run (0: skip it)")
     parser.add_argument("--render", action="store_true", help="let every page draw its map in software WebGL")
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory() as scratch:
-        data = make_scenario(Path(scratch) / "data", args.movements)
-        with dashboard(data, env={"FOOTPRINT_CACHE_DIR": str(Path(scratch) / "cache")}) as server:
-            # One session first, so that loading the data is not counted as load.
-            asyncio.run(run_sessions(server.url, 1, 3, args.render, lambda: asyncio.sleep(0)))
-            resting, _ = server.resident_mb()
-            peak = [resting]
+        big = load_run(Path(scratch) / "big", args.movements, args.sessions, args.seconds, args.render)
+        small = (load_run(Path(scratch) / "small", args.reference, args.sessions, args.seconds, args.render)
+                 if args.reference else None)
 
-            async def sample_memory():
-                while True:
-                    peak.append(server.resident_mb()[0])
-                    await asyncio.sleep(0.5)
-
-            started = time.monotonic()
-            steps, errors = asyncio.run(run_sessions(server.url, args.sessions, args.seconds, args.render,
-                                                     sample_memory))
-            elapsed = time.monotonic() - started
-            time.sleep(10)  # sessions end when their sockets close; give the server a moment
-            after, _ = server.resident_mb()
-
-    ordered = sorted(steps) or [float("nan")]
-    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
     print(f"Footprint load benchmark: {args.sessions} sessions x {args.seconds:.0f} s, "
-          f"{args.movements:,} movements, WebGL {'on' if args.render else 'off'}")
-    print(f"steps          {len(steps)} in {elapsed:.0f} s ({len(steps) / elapsed:.1f}/s)")
-    print(f"step time  s   median {statistics.median(ordered):.3f}  p95 {p95:.3f}  max {ordered[-1]:.3f}")
-    print(f"errors         {len(errors)}" + ("".join(f"\n  {e}" for e in errors[:10])))
-    print(f"server memory  MB  resting {resting:.0f}  peak {max(peak):.0f}  after close {after:.0f}")
-    return 1 if errors else 0
+          f"WebGL {'on' if args.render else 'off'}")
+    report(f"{args.movements:,} movements", big)
+    if small:
+        report(f"{args.reference:,} movements (reference)", small)
+        print(f"ratio p95 / reference p95          {big.percentile(0.95) / small.percentile(0.95):.2f}")
+        print(f"ratio median / reference median    "
+              f"{statistics.median(big.steps) / statistics.median(small.steps):.2f}")
+    return 1 if big.errors or (small and small.errors) else 0
 
 
 if __name__ == "__main__":

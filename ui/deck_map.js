@@ -99,11 +99,7 @@ function createMap(root, deck, data) {
       const id = info.object && info.layer && info.layer.id === "bases" ? info.object.id : null;
       if (id != null) map.setTriggerValue("clicked", String(id));
     },
-    onAfterRender: () => {
-      map.drawn = (map.drawn || 0) + 1;
-      box.dataset.frames = String(map.drawn);
-      if (map.afterRender) map.afterRender();
-    },
+    onAfterRender: () => map.afterRender && map.afterRender(),
   });
   return map;
 }
@@ -139,7 +135,10 @@ function layerFor(map, item) {
 function showLayers(map, items, tiles) {
   const under = [], over = [];
   for (const item of items) (item.under ? under : over).push(layerFor(map, item));
-  if (tiles) under.unshift(map.tiles || (map.tiles = onlineTiles(map.deck, tiles)));
+  if (tiles) {
+    if (!map.tiles || map.tiles.props.data !== tiles.url) map.tiles = onlineTiles(map.deck, tiles);
+    under.unshift(map.tiles);
+  }
   if (!sameLayers(map.under.props.layers, under)) map.under.setProps({ layers: under });
   map.over.setProps({ layers: over });
 }
