@@ -44,6 +44,11 @@ class Server:
                   if line.startswith(("VmRSS", "VmHWM"))}
         return values["VmRSS"] / 1024, values["VmHWM"] / 1024
 
+    def cpu_seconds(self) -> float:
+        """CPU time the server process has used so far (user and system)."""
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
 
 @contextlib.contextmanager
 def serve(app: Path = ROOT / "dashboard.py", data: Path | None = None, env: dict | None = None,
@@ -84,7 +89,7 @@ def launch(playwright):
 
 def wait_for_map(page, timeout_ms: int = 120_000) -> None:
     """Until the deck canvas exists, the script has finished and a frame is drawn."""
-    page.wait_for_selector(f"div.footprint-map canvas, [data-testid=stDeckGlJsonChart] canvas", timeout=timeout_ms)
+    page.wait_for_selector("div.footprint-map canvas, [data-testid=stDeckGlJsonChart] canvas", timeout=timeout_ms)
     wait_idle(page, timeout_ms)
 
 

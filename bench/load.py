@@ -89,6 +89,7 @@ class LoadRun:
     resting: float
     peak: float
     after: float
+    server_cpu: float  # seconds of server CPU during the run
 
     def percentile(self, share: float) -> float:
         ordered = sorted(self.steps) or [float("nan")]
@@ -108,12 +109,12 @@ def load_run(folder: Path, movements: int, sessions: int, seconds: float, render
                 peak.append(server.resident_mb()[0])
                 await asyncio.sleep(0.5)
 
-        started = time.monotonic()
+        started, cpu = time.monotonic(), server.cpu_seconds()
         steps, errors = asyncio.run(run_sessions(server.url, sessions, seconds, render, sample_memory))
-        elapsed = time.monotonic() - started
+        elapsed, cpu = time.monotonic() - started, server.cpu_seconds() - cpu
         time.sleep(10)  # sessions end when their sockets close; give the server a moment
         after, _ = server.resident_mb()
-    return LoadRun(steps, errors, elapsed, resting, max(peak), after)
+    return LoadRun(steps, errors, elapsed, resting, max(peak), after, cpu)
 
 
 def report(label: str, run: LoadRun) -> None:
@@ -121,6 +122,8 @@ def report(label: str, run: LoadRun) -> None:
           f"errors {len(run.errors)}" + "".join(f"\n  {e}" for e in run.errors[:10]))
     median = statistics.median(run.steps) if run.steps else float("nan")
     print(f"  step time  s   median {median:.3f}  p95 {run.percentile(0.95):.3f}  max {run.percentile(1):.3f}")
+    print(f"  server CPU     s   {run.server_cpu:.0f} in all, {run.server_cpu / max(1, len(run.steps)):.3f} per step "
+          f"(the rest of the two cores went to the browsers)")
     print(f"  server memory  MB  resting {run.resting:.0f}  peak {run.peak:.0f}  after close {run.after:.0f}")
 
 

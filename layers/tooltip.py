@@ -3,8 +3,8 @@
 Each record carries `tt_title`, `tt_kind`, `tt_detail` and `tt_source` as plain
 strings. The template's markup is ours; values from data are escaped before
 they can reach innerHTML (`for_html=True`), since the standalone HTML export
-interpolates them unescaped. Streamlit escapes interpolated values itself, so
-the dashboard passes them raw to avoid showing `&amp;`.
+interpolates them unescaped. The dashboard's map element (`ui/deck_map.js`)
+escapes values itself, so the dashboard passes them raw to avoid showing `&amp;`.
 """
 
 from __future__ import annotations

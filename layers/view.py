@@ -106,7 +106,7 @@ def compose(scenario: Scenario, view: MapView, *, for_html: bool = False,
         base_layers = _base_layers(scenario, view.keep.operators, present, theme, camera.zoom, for_html)
         layers += base_layers if "labels" in view.show else base_layers[:2]
 
-    deck = build_deck(layers, camera, theme, online_tiles=view.online_tiles)
+    deck = build_deck(layers, camera, theme)
     shown_bases = bases[~bases.index.isin(present.later)]
     actor_ids = list(dict.fromkeys([*zones["actor"], *shown_bases["operator"]]))
     return ComposedMap(

@@ -108,6 +108,24 @@ def test_play_sends_frames_and_pause_holds_the_last_one(monkeypatch, scenario_di
     assert map_data(app)["play"] is None and map_data(app)["hold"] is True
 
 
+def test_a_filter_changed_while_playing_stops_the_animation(monkeypatch, scenario_dir):
+    app = start_app(monkeypatch, scenario_dir)
+    app.button(key="play").click().run()
+    app.multiselect(key="filter_modes").set_value(["sea"]).run()
+    assert app.session_state["playing"] is False
+    assert map_data(app)["play"] is None and map_data(app)["layers"], "the new view is drawn at once"
+    assert app.button(key="play").label == "▶ Play"
+
+
+def test_a_step_while_playing_waits_for_the_frame_on_screen(monkeypatch, scenario_dir):
+    app = start_app(monkeypatch, scenario_dir)
+    app.button(key="play").click().run()
+    window = app.slider[0].value
+    app.button(key="step_week_1").click().run()
+    assert app.session_state["playing"] is False and map_data(app)["hold"] is True
+    assert app.slider[0].value == window, "the step is applied to the frame the map reports, not the stale slider"
+
+
 def test_a_broken_scenario_shows_its_problems_not_a_traceback(monkeypatch, tmp_path):
     folder = write_scenario(tmp_path / "s", bases_csv=BASES_CSV.replace("35.41", "north"))
     app = start_app(monkeypatch, folder)

@@ -8,7 +8,9 @@
 const maps = new WeakMap(); // component root -> live map
 const ESCAPES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
 const CAMERA_SETTLE_MS = 400;
+const ASK_AGAIN_MS = 4000; // a request for frames that got no answer is sent again
 const LAYER_CACHE_SIZE = 48;
+const NO_WEBGL = "The map cannot be drawn here: this browser has WebGL turned off.";
 let bundle = null;
 
 function loadDeck(url) {
@@ -34,7 +36,7 @@ const escapeHtml = (value) => String(value ?? "").replace(/[&<>"']/g, (c) => ESC
 // Hovering where the upper map has nothing shows what lies underneath (a zone).
 function tooltipFor(map, template) {
   return ({ object, x, y }) => {
-    if (!object && x >= 0 && template) object = (map.under.pickObject({ x, y, radius: 1 }) || {}).object;
+    if (!object && x >= 0 && template && map.pickUnder) object = (map.under.pickObject({ x, y, radius: 1 }) || {}).object;
     if (!object || !template) return null;
     const properties = object.properties || {};
     const html = template.html.replace(/\{(\w+)\}/g, (_, name) =>
@@ -83,7 +85,8 @@ function createMap(root, deck, data) {
       configuration: new deck.JSONConfiguration({ classes: deck, enumerations: { COORDINATE_SYSTEM: deck.COORDINATE_SYSTEM } }),
     }),
   };
-  const common = { width: "100%", height: "100%", useDevicePixels: true, glOptions: { preserveDrawingBuffer: true } };
+  const common = { width: "100%", height: "100%", useDevicePixels: true, glOptions: { preserveDrawingBuffer: true },
+    onError: (error) => noteError(map, error) };
   map.under = new deck.Deck({ ...common, parent: planes[0], controller: false });
   map.over = new deck.Deck({
     ...common,
@@ -104,52 +107,87 @@ function createMap(root, deck, data) {
   return map;
 }
 
+function noteError(map, error) {
+  console.error("Footprint map:", error);
+  if (!String(error && error.message).includes("WebGL")) return;
+  map.failed = true;
+  map.note.textContent = NO_WEBGL;
+  map.note.style.display = "";
+  if (map.play) finishPlay(map, false);
+}
+
 function setCamera(map, viewState) {
   map.camera = viewState;
   map.under.setProps({ viewState });
   map.over.setProps({ viewState });
 }
 
+const rounded = ({ latitude, longitude, zoom }) => ({
+  latitude: Number(latitude.toFixed(4)), longitude: Number(longitude.toFixed(4)), zoom: Number(zoom.toFixed(2)),
+});
+
+// Only a camera the server does not know yet is reported: each report is a rerun.
 function reportCamera(map) {
-  const { latitude, longitude, zoom } = map.camera;
-  map.setStateValue("camera", {
-    latitude: Number(latitude.toFixed(4)), longitude: Number(longitude.toFixed(4)), zoom: Number(zoom.toFixed(2)),
-  });
+  const camera = rounded(map.camera);
+  const text = JSON.stringify(camera);
+  if (text === map.cameraKnown) return;
+  map.cameraKnown = text;
+  map.setStateValue("camera", camera);
 }
 
-// Reuse the deck.gl layer for a digest already drawn; convert only new JSON.
+// Converted layers by digest, converted once. deck.gl finalizes a layer it stops
+// showing, so the map is always given a clone: a clone of an unchanged layer costs
+// deck.gl no work, and a clone of a finalized one starts afresh.
 function layerFor(map, item) {
   let layer = map.layers.get(item.key);
-  if (layer) {
-    map.layers.delete(item.key);
-  } else {
-    layer = map.converter.convert(item.spec);
-  }
+  if (layer) map.layers.delete(item.key);
+  else layer = convertLayer(map, item.spec);
+  if (!layer) return null;
   map.layers.set(item.key, layer);
   while (map.layers.size > LAYER_CACHE_SIZE) map.layers.delete(map.layers.keys().next().value);
-  return layer;
+  return layer.clone();
 }
 
-// deck.gl redraws a map only when its list holds a different layer, so an unchanged
-// plane costs nothing.
+// Only the layer's own settings go through the JSON converter: `data` holds text from
+// the analyst's files, which must stay text ("@@=..." would be read as code).
+function convertLayer(map, spec) {
+  const { data, ...settings } = spec;
+  try {
+    const layer = map.converter.convert(settings);
+    return data === undefined ? layer : layer.clone({ data });
+  } catch (error) {
+    console.error(`Footprint map: layer ${spec.id} cannot be drawn`, error);
+    return null;
+  }
+}
+
+// The lower map is given new layers only when they change, so a step does not redraw it.
 function showLayers(map, items, tiles) {
-  const under = [], over = [];
-  for (const item of items) (item.under ? under : over).push(layerFor(map, item));
+  const under = [], over = [], underKeys = [];
+  for (const item of items) {
+    const layer = layerFor(map, item);
+    if (!layer) continue;
+    (item.under ? under : over).push(layer);
+    if (item.under) underKeys.push(item.key);
+  }
   if (tiles) {
     if (!map.tiles || map.tiles.props.data !== tiles.url) map.tiles = onlineTiles(map.deck, tiles);
-    under.unshift(map.tiles);
+    under.unshift(map.tiles.clone());
+    underKeys.unshift(tiles.url);
   }
-  if (!sameLayers(map.under.props.layers, under)) map.under.setProps({ layers: under });
+  const underKey = underKeys.join(" ");
+  if (underKey !== map.underKey) {
+    map.underKey = underKey;
+    map.under.setProps({ layers: under });
+    map.pickUnder = under.some((layer) => layer.props.pickable);
+  }
   map.over.setProps({ layers: over });
-}
-
-function sameLayers(shown, wanted) {
-  return shown.length === wanted.length && shown.every((layer, i) => layer === wanted[i]);
 }
 
 function applyCamera(map, camera) {
   if (camera.key === map.cameraKey) return;
   map.cameraKey = camera.key;
+  map.cameraKnown = JSON.stringify(rounded(camera));
   setCamera(map, { latitude: camera.latitude, longitude: camera.longitude, zoom: camera.zoom,
     pitch: 0, bearing: 0, minZoom: camera.min_zoom, maxZoom: camera.max_zoom });
 }
@@ -160,6 +198,7 @@ function applyCamera(map, camera) {
 function receive(run, play) {
   if (run.chunks.has(play.chunk)) return;
   run.chunks.add(play.chunk);
+  clearTimeout(run.retry);
   for (const frame of play.frames) {
     run.queue.push({ ...frame, items: frame.layers.map((key) => ({ key, ...play.layers[key] })) });
   }
@@ -182,20 +221,24 @@ function step(run) {
   }
   const started = performance.now();
   showLayers(map, frame.items, run.tiles);
-  map.note.textContent = frame.caption;
+  map.note.textContent = run.tiles ? `${frame.caption} · ${run.tiles.attribution}` : frame.caption;
   map.box.dataset.window = frame.window.join("/");
   run.shown = frame.window;
-  if (!run.last && !run.asked && run.queue.length <= run.chunkSize / 2) {
-    run.asked = true;
-    const through = run.queue.length ? run.queue[run.queue.length - 1].window : frame.window;
-    map.setTriggerValue("progress", { token: run.token, shown: frame.window, through });
-  }
+  if (!run.last && !run.asked && run.queue.length <= run.chunkSize / 2) askForFrames(run);
   map.afterRender = () => {
     map.afterRender = null;
     const wait = Math.max(0, run.interval * 1000 - (performance.now() - started));
     run.timer = setTimeout(() => step(run), wait);
   };
   map.over.redraw(true);
+}
+
+function askForFrames(run) {
+  run.asked = true;
+  const through = run.queue.length ? run.queue[run.queue.length - 1].window : run.shown;
+  run.map.setTriggerValue("progress", { token: run.token, shown: run.shown, through });
+  clearTimeout(run.retry);
+  run.retry = setTimeout(() => run.map.play === run && run.asked && askForFrames(run), ASK_AGAIN_MS);
 }
 
 function play(map, data) {
@@ -214,7 +257,10 @@ function play(map, data) {
 
 function stopPlay(map) {
   const run = map.play;
-  if (run) clearTimeout(run.timer);
+  if (run) {
+    clearTimeout(run.timer);
+    clearTimeout(run.retry);
+  }
   map.play = null;
   map.afterRender = null;
   return run;
@@ -239,6 +285,12 @@ function render(root, deck, data, setStateValue, setTriggerValue) {
   applyCamera(map, data.camera);
   map.note.textContent = data.tiles ? data.tiles.attribution : "";
   map.note.style.display = data.tiles ? "" : "none";
+  if (map.failed) {
+    map.note.textContent = NO_WEBGL;
+    map.note.style.display = "";
+    if (data.play) setTriggerValue("played", { token: data.play.token, shown: data.window, done: false });
+    return;
+  }
   if (data.play) {
     map.note.style.display = "";
     play(map, data);
@@ -263,6 +315,7 @@ export default function FootprintMap({ data, parentElement, setStateValue, setTr
   return () => setTimeout(() => {
     const map = maps.get(parentElement);
     if (map && !parentElement.isConnected) {
+      clearTimeout(map.settle);
       stopPlay(map);
       map.under.finalize();
       map.over.finalize();

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Callable, Final
 
 import pydeck as pdk
-import streamlit as st
 import streamlit.components.v1 as components_v1
 import streamlit.components.v2 as components_v2
 from pydeck.bindings.json_tools import default_serialize

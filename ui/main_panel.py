@@ -6,7 +6,6 @@ redraws only this area.
 
 from __future__ import annotations
 
-import dataclasses
 import html
 
 import streamlit as st
@@ -19,11 +18,10 @@ from ui.charts import timeline_chart, weekly_counts
 from ui.deck_map import deck_map, layer_items, map_payload
 from ui.export_panel import export_panel
 from ui.legend import legend_html
-from ui.play import play_chunk, play_token
 from ui.session import current_view, sync_query
 from ui.story import show_story
 from ui.tables import breakdown, change_counts, show_movements, sources_html
-from ui.time_controls import SPEEDS, play_progressed, play_stopped, time_controls
+from ui.time_controls import frames_to_play, play_progressed, play_stopped, time_controls
 
 MAP_KEY = "map"
 
@@ -47,29 +45,22 @@ def _base_clicked() -> None:
 
 
 def _play_progressed() -> None:
-    play_progressed(_map_event("progress") or {}, st.session_state.get("play_token"))
+    play_progressed(_map_event("progress") or {})
 
 
 def _play_stopped() -> None:
-    play_stopped(_map_event("played") or {}, st.session_state.get("play_token"))
+    play_stopped(_map_event("played") or {})
 
 
-def _show_map(scenario: Scenario, composed, view: MapView, period) -> None:
+def _show_map(scenario: Scenario, composed, view: MapView, frames: dict | None) -> None:
     theme = THEMES[view.theme]
-    playing = st.session_state.get("playing", False)
     payload = map_payload(
-        composed.deck, [] if playing else layer_items(composed.deck.layers),
+        composed.deck, [] if frames else layer_items(composed.deck.layers),
         camera=view.camera or default_camera(scenario), camera_key=st.session_state.get("camera_key", 0),
         window=[view.start.isoformat(), view.end.isoformat()], theme=view.theme,
         background=rgb_to_hex(theme.water), online_tiles=view.online_tiles, height=MAP_HEIGHT)
     payload["hold"] = st.session_state.pop("hold_frame", False)
-    if playing:
-        token = play_token(st.session_state.get("play_counter", 0), view)
-        st.session_state["play_token"] = token
-        start, end = st.session_state.get("play_cursor") or (view.start, view.end)
-        payload["play"] = play_chunk(scenario, dataclasses.replace(view, start=start, end=end),
-                                     unit=st.session_state.get("play_unit", "week"), period=period, token=token,
-                                     interval=SPEEDS[st.session_state.get("play_speed", "normal")])
+    payload["play"] = frames
     deck_map(payload, key=MAP_KEY, camera=_camera_reported, clicked=_base_clicked, progress=_play_progressed,
              played=_play_stopped)
 
@@ -92,6 +83,7 @@ def _side_panel(scenario: Scenario, composed, view) -> None:
 
 def _render(scenario: Scenario) -> None:
     period = (scenario.meta.start, scenario.meta.end)
+    frames = frames_to_play(scenario, current_view(), period)  # may stop play: before the Play button is drawn
     time_controls(period)
     view = current_view()
     composed = compose(scenario, view)
@@ -104,7 +96,7 @@ def _render(scenario: Scenario) -> None:
 
     map_column, side_column = st.columns([3.3, 1])
     with map_column:
-        _show_map(scenario, composed, view, period)
+        _show_map(scenario, composed, view, frames)
     with side_column:
         _side_panel(scenario, composed, view)
         with st.expander("Export this view"):

@@ -6,11 +6,15 @@ step with what the map shows and let a pause keep the frame on screen.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Final
 
 import streamlit as st
 
+from geodata import Scenario
+from layers.view import MapView
+from ui.play import play_chunk, play_token
 from ui.window import STEP_UNITS, at_end, shift_window
 
 # Seconds per step at least; a frame is never shown before the last one is drawn.
@@ -18,50 +22,85 @@ SPEEDS: Final = {"slow": 1.0, "normal": 0.4, "fast": 0.15}
 
 
 def _step(unit: str, count: int, period: tuple[dt.date, dt.date]) -> None:
-    _pause()
+    if st.session_state.get("playing"):
+        # The slider lags the animation; step from the frame on screen once the map reports it.
+        _stop_at_frame()
+        st.session_state["step_after_stop"] = (unit, count, period)
+        return
     st.session_state["window"] = shift_window(st.session_state["window"], unit, count, period)
 
 
 def _pause() -> None:
-    """A slider move or step while playing: stop, and the user's window wins."""
+    """A slider move while playing: stop, and the user's window wins."""
     st.session_state["playing"] = False
-    st.session_state["paused_by_button"] = False
+    st.session_state["adopt_frame"] = False
+
+
+def _stop_at_frame() -> None:
+    st.session_state["playing"] = False
+    st.session_state["adopt_frame"] = True  # the window becomes the frame the map reports
+    st.session_state["hold_frame"] = True  # and the map keeps that frame until then
 
 
 def _toggle_play(period: tuple[dt.date, dt.date]) -> None:
     if st.session_state.get("playing", False):
-        st.session_state["playing"] = False
-        st.session_state["paused_by_button"] = True
-        st.session_state["hold_frame"] = True  # the map keeps its frame and reports which it is
+        _stop_at_frame()
         return
     if at_end(st.session_state["window"], period):
         # Play from the start when the window already stands at the end.
         start, end = st.session_state["window"]
         st.session_state["window"] = (period[0], period[0] + (end - start))
-    st.session_state["playing"] = True
-    st.session_state["play_counter"] = st.session_state.get("play_counter", 0) + 1
-    st.session_state["play_cursor"] = st.session_state["window"]
+    st.session_state.update(playing=True, play_counter=st.session_state.get("play_counter", 0) + 1,
+                            play_cursor=st.session_state["window"], play_token=None, play_chunk=None)
 
 
 def _window(report: list[str]) -> tuple[dt.date, dt.date]:
     return dt.date.fromisoformat(report[0]), dt.date.fromisoformat(report[1])
 
 
-def play_progressed(report: dict, token: str | None) -> None:
+def play_progressed(report: dict) -> None:
     """The map asks for more frames: the slider follows it, the next chunk starts after its last frame."""
-    if st.session_state.get("playing") and report.get("token") == token:
+    if st.session_state.get("playing") and report.get("token") == st.session_state.get("play_token"):
         st.session_state["window"] = _window(report["shown"])
         st.session_state["play_cursor"] = _window(report["through"])
 
 
-def play_stopped(report: dict, token: str | None) -> None:
-    """The map stopped at the end or on Pause: the slider, counts and tables move to its last frame."""
-    if report.get("token") != token:
+def play_stopped(report: dict) -> None:
+    """The map stopped at the end, on Pause or on a step: the slider, counts and tables move to its last frame."""
+    if report.get("token") != st.session_state.get("play_token"):
         return
-    if st.session_state.get("playing") or st.session_state.get("paused_by_button"):
+    if st.session_state.get("playing") or st.session_state.get("adopt_frame"):
         st.session_state["window"] = _window(report["shown"])
+        step = st.session_state.pop("step_after_stop", None)
+        if step:
+            unit, count, period = step
+            st.session_state["window"] = shift_window(st.session_state["window"], unit, count, period)
     st.session_state["playing"] = False
-    st.session_state["paused_by_button"] = False
+    st.session_state["adopt_frame"] = False
+
+
+def frames_to_play(scenario: Scenario, view: MapView, period: tuple[dt.date, dt.date]) -> dict | None:
+    """The chunk of frames the map plays next, or None when not playing.
+
+    Filters, layers or theme changed while playing stop the animation: frames prepared
+    for the old view must not be mixed with the new one.
+    """
+    if not st.session_state.get("playing"):
+        return None
+    token = play_token(st.session_state.get("play_counter", 0), view)
+    if st.session_state.get("play_token") not in (None, token):
+        _pause()
+        return None
+    st.session_state["play_token"] = token
+    start, end = st.session_state.get("play_cursor") or (view.start, view.end)
+    cached = st.session_state.get("play_chunk")
+    if cached and cached[:2] == (token, start):
+        return cached[2]  # a rerun for another reason (a camera report, a click) sends the same frames
+    chunk = play_chunk(scenario, dataclasses.replace(view, start=start, end=end),
+                       unit=st.session_state.get("play_unit", "week"), period=period, token=token,
+                       interval=SPEEDS[st.session_state.get("play_speed", "normal")])
+    st.session_state["play_chunk"] = (token, start, chunk)
+    return chunk
 
 
 def time_controls(period: tuple[dt.date, dt.date]) -> None:
