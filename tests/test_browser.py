@@ -93,7 +93,7 @@ def test_hover_text_from_data_is_shown_as_text(browser, tmp_path):
         centre = (canvas["x"] + canvas["width"] / 2, canvas["y"] + canvas["height"] / 2)
         page.mouse.move(centre[0] + 30, centre[1] + 30)
         page.mouse.move(*centre)
-        tooltip = page.locator(".footprint-map-over .deck-tooltip")
+        tooltip = page.locator(f"{MAP} .footprint-tooltip")
         tooltip.wait_for(state="visible", timeout=15_000)
         assert HOSTILE in tooltip.inner_text()
         assert tooltip.locator("img").count() == 0

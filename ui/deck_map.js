@@ -32,17 +32,23 @@ function loadDeck(url) {
 
 const escapeHtml = (value) => String(value ?? "").replace(/[&<>"']/g, (c) => ESCAPES[c]);
 
-// Values from data are escaped here: the template is ours, the values are not.
-// Hovering where the upper map has nothing shows what lies underneath (a zone).
-function tooltipFor(map, template) {
-  return ({ object, x, y }) => {
-    if (!object && x >= 0 && template && map.pickUnder) object = (map.under.pickObject({ x, y, radius: 1 }) || {}).object;
-    if (!object || !template) return null;
-    const properties = object.properties || {};
-    const html = template.html.replace(/\{(\w+)\}/g, (_, name) =>
-      escapeHtml(name in object ? object[name] : properties[name]));
-    return { html, style: template.style };
-  };
+// The tooltip is the map's own: where the upper map has nothing under the pointer it
+// shows what lies underneath (a zone). Values from data are escaped here: the template
+// is ours, the values are not.
+function showTooltip(map, { object, x, y }) {
+  const tip = map.tip;
+  if (!object && x >= 0 && map.pickUnder) object = (map.under.pickObject({ x, y, radius: 1 }) || {}).object;
+  if (!object || !map.tooltip) {
+    tip.style.display = "none";
+    return;
+  }
+  const properties = object.properties || {};
+  tip.innerHTML = map.tooltip.html.replace(/\{(\w+)\}/g, (_, name) =>
+    escapeHtml(name in object ? object[name] : properties[name]));
+  Object.assign(tip.style, map.tooltip.style, { display: "block" });
+  const room = map.box.clientWidth - tip.offsetWidth - 4;
+  tip.style.left = `${Math.max(4, x + 14 > room ? x - tip.offsetWidth - 14 : x + 14)}px`;
+  tip.style.top = `${Math.max(4, Math.min(y + 14, map.box.clientHeight - tip.offsetHeight - 4))}px`;
 }
 
 function onlineTiles(deck, tiles) {
@@ -77,10 +83,14 @@ function createMap(root, deck, data) {
     box.appendChild(plane);
     return plane;
   });
+  const tip = document.createElement("div");
+  tip.className = "footprint-tooltip";
+  tip.style.cssText = "position:absolute;z-index:3;display:none;pointer-events:none;box-shadow:0 1px 4px rgba(0,0,0,.3)";
   root.appendChild(box);
   box.appendChild(note);
+  box.appendChild(tip);
   const map = {
-    box, note, deck, layers: new Map(), cameraKey: null, camera: null, settle: null, play: null,
+    box, note, tip, deck, layers: new Map(), cameraKey: null, camera: null, settle: null, play: null,
     converter: new deck.JSONConverter({
       configuration: new deck.JSONConfiguration({ classes: deck, enumerations: { COORDINATE_SYSTEM: deck.COORDINATE_SYSTEM } }),
     }),
@@ -98,6 +108,7 @@ function createMap(root, deck, data) {
       map.settle = setTimeout(() => reportCamera(map), CAMERA_SETTLE_MS);
       return viewState;
     },
+    onHover: (info) => showTooltip(map, info),
     onClick: (info) => {
       const id = info.object && info.layer && info.layer.id === "bases" ? info.object.id : null;
       if (id != null) map.setTriggerValue("clicked", String(id));
@@ -281,7 +292,7 @@ function render(root, deck, data, setStateValue, setTriggerValue) {
   map.setTriggerValue = setTriggerValue;
   map.box.style.height = `${data.height}px`;
   map.box.style.background = data.background;
-  map.over.setProps({ getTooltip: tooltipFor(map, data.tooltip) });
+  map.tooltip = data.tooltip;
   applyCamera(map, data.camera);
   map.note.textContent = data.tiles ? data.tiles.attribution : "";
   map.note.style.display = data.tiles ? "" : "none";

@@ -62,7 +62,10 @@ def layer_items(layers: list[pdk.Layer]) -> list[dict]:
 
 
 def map_payload(deck: pdk.Deck, items: list[dict], *, camera: Camera, camera_key: int, window: list[str],
-                theme: str, background: str, online_tiles: bool, height: int) -> dict:
+                theme: str, background: str, online_tiles: bool, height: int, play: dict | None = None,
+                hold: bool = False) -> dict:
+    """What the map element draws. `camera` is applied only when `camera_key` changes, so
+    a rerun does not undo the analyst's pan; `hold` keeps a paused animation's frame."""
     view = deck.initial_view_state
     return {
         "bundle": BUNDLE_URL,
@@ -74,7 +77,8 @@ def map_payload(deck: pdk.Deck, items: list[dict], *, camera: Camera, camera_key
         "tooltip": deck._tooltip,
         "tiles": {"url": ONLINE_TILES[theme], "attribution": TILES_ATTRIBUTION} if online_tiles else None,
         "window": window,
-        "play": None,
+        "play": play,
+        "hold": hold,
     }
 
 

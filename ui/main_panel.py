@@ -33,8 +33,12 @@ def _map_event(name: str):
 def _camera_reported() -> None:
     """A pan or zoom that settled: links, exports and label placement follow it."""
     camera = _map_event("camera")
-    if camera:
-        st.session_state["camera"] = Camera(camera["latitude"], camera["longitude"], camera["zoom"])
+    try:  # the report comes from the browser: numbers in range, or nothing
+        latitude, longitude, zoom = (float(camera[name]) for name in ("latitude", "longitude", "zoom"))
+    except (KeyError, TypeError, ValueError):
+        return
+    st.session_state["camera"] = Camera(min(85.0, max(-85.0, latitude)), (longitude + 180) % 360 - 180,
+                                        min(14.0, max(1.0, zoom)))
 
 
 def _base_clicked() -> None:
@@ -58,9 +62,8 @@ def _show_map(scenario: Scenario, composed, view: MapView, frames: dict | None) 
         composed.deck, [] if frames else layer_items(composed.deck.layers),
         camera=view.camera or default_camera(scenario), camera_key=st.session_state.get("camera_key", 0),
         window=[view.start.isoformat(), view.end.isoformat()], theme=view.theme,
-        background=rgb_to_hex(theme.water), online_tiles=view.online_tiles, height=MAP_HEIGHT)
-    payload["hold"] = st.session_state.pop("hold_frame", False)
-    payload["play"] = frames
+        background=rgb_to_hex(theme.water), online_tiles=view.online_tiles, height=MAP_HEIGHT,
+        play=frames, hold=st.session_state.pop("hold_frame", False))
     deck_map(payload, key=MAP_KEY, camera=_camera_reported, clicked=_base_clicked, progress=_play_progressed,
              played=_play_stopped)
 
