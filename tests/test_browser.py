@@ -98,6 +98,16 @@ def test_hover_text_from_data_is_shown_as_text(browser, tmp_path):
         assert HOSTILE in tooltip.inner_text()
         assert tooltip.locator("img").count() == 0
         assert dialogs == []
+
+        # Zones lie on the map's lower plane: hovering one with nothing above it still answers.
+        page.goto(f"{url}/?lat=34.5&lon=36.5&zoom=7&layers=zones,bases")
+        wait_for_map(page)
+        box = page.locator(MAP).bounding_box()
+        centre = (box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        page.mouse.move(centre[0] + 20, centre[1] + 20)
+        page.mouse.move(*centre)
+        page.wait_for_function(f"() => document.querySelector('{MAP} .footprint-tooltip').innerText"
+                               ".includes('red zone')", timeout=15_000)
         page.close()
 
 
