@@ -24,6 +24,14 @@ def map_pixels(page):
     return Image.open(io.BytesIO(shot)).convert("RGB")
 
 
+def open_map(page, url: str) -> tuple[float, float]:
+    """Open `url`, wait for the map to be drawn, and return the map's centre on the page."""
+    page.goto(url)
+    wait_for_map(page)
+    box = page.locator(MAP).bounding_box()
+    return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+
+
 def spread(image) -> float:
     """How much the picture varies: near zero for a blank or single-colour canvas."""
     from PIL import ImageStat
@@ -87,10 +95,7 @@ def test_hover_text_from_data_is_shown_as_text(browser, tmp_path):
         dialogs = []
         page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
         # Centre the camera on the hostile base so that it sits in the middle of the map.
-        page.goto(f"{url}/?lat=35.41&lon=35.95&zoom=6&layers=bases")
-        wait_for_map(page)
-        canvas = page.locator(f"{MAP} canvas").first.bounding_box()
-        centre = (canvas["x"] + canvas["width"] / 2, canvas["y"] + canvas["height"] / 2)
+        centre = open_map(page, f"{url}/?lat=35.41&lon=35.95&zoom=6&layers=bases")
         page.mouse.move(centre[0] + 30, centre[1] + 30)
         page.mouse.move(*centre)
         tooltip = page.locator(f"{MAP} .footprint-tooltip")
@@ -100,10 +105,7 @@ def test_hover_text_from_data_is_shown_as_text(browser, tmp_path):
         assert dialogs == []
 
         # Zones lie on the map's lower plane: hovering one with nothing above it still answers.
-        page.goto(f"{url}/?lat=34.5&lon=36.5&zoom=7&layers=zones,bases")
-        wait_for_map(page)
-        box = page.locator(MAP).bounding_box()
-        centre = (box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        centre = open_map(page, f"{url}/?lat=34.5&lon=36.5&zoom=7&layers=zones,bases")
         page.mouse.move(centre[0] + 20, centre[1] + 20)
         page.mouse.move(*centre)
         page.wait_for_function(f"() => document.querySelector('{MAP} .footprint-tooltip').innerText"
@@ -120,10 +122,7 @@ def test_pan_and_zoom_reach_the_link_and_a_click_opens_the_story(browser, tmp_pa
     with dashboard(folder) as server:
         page = browser.new_page(viewport={"width": 1400, "height": 900})
         # Alpha air base sits in the middle of the map at this camera.
-        page.goto(f"{server.url}/?lat=35.41&lon=35.95&zoom=6&layers=bases")
-        wait_for_map(page)
-        box = page.locator(MAP).bounding_box()
-        centre = (box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        centre = open_map(page, f"{server.url}/?lat=35.41&lon=35.95&zoom=6&layers=bases")
         page.mouse.click(*centre)
         page.wait_for_function("() => new URLSearchParams(location.search).get('selected') === 'alpha'",
                                timeout=30_000)
