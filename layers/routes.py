@@ -8,6 +8,7 @@ counted so the map can say what it leaves out.
 
 from __future__ import annotations
 
+from collections import namedtuple
 from dataclasses import dataclass
 from typing import Final
 
@@ -39,21 +40,25 @@ class Routes:
 
 def _summaries(route: np.ndarray, values: pd.Series, limit: int = 3) -> dict[int, str]:
     """Per route: its first few distinct non-empty values, joined ("a; b; c; +2 more")."""
-    pairs = pd.DataFrame({"route": route, "value": values.to_numpy(dtype=object)}).drop_duplicates()
+    codes, uniques = pd.factorize(values)  # on integer codes: a million strings are not compared
+    texts = ["", *(value if isinstance(value, str) else "" for value in uniques)]
+    stride = len(texts)
     found: dict[int, list[str]] = {}
-    for key, value in zip(pairs["route"].tolist(), pairs["value"].tolist()):
-        if isinstance(value, str) and value:
-            found.setdefault(key, []).append(value)
+    for key in pd.unique(route * stride + codes + 1).tolist():  # first appearance first
+        key_route, code = divmod(key, stride)
+        if texts[code]:
+            found.setdefault(key_route, []).append(texts[code])
     return {key: "; ".join(items[:limit]) + (f"; +{len(items) - limit} more" if len(items) > limit else "")
             for key, items in found.items()}
 
 
 def _confidence_counts(route: np.ndarray, confidence: pd.Series) -> dict[int, str]:
     """Per route: how many movements carry each confidence word ("3 confirmed, 1 claimed")."""
-    table = pd.crosstab(route, confidence.cat.codes.to_numpy())
-    words = [CONFIDENCES[code] for code in table.columns]
-    return {key: ", ".join(f"{n} {w}" for n, w in zip(counts, words) if n)
-            for key, counts in zip(table.index.tolist(), table.to_numpy().tolist())}
+    keys, position = np.unique(route, return_inverse=True)
+    table = np.bincount(position * len(CONFIDENCES) + confidence.cat.codes.to_numpy(),
+                        minlength=len(keys) * len(CONFIDENCES)).reshape(len(keys), len(CONFIDENCES))
+    return {key: ", ".join(f"{n} {w}" for n, w in zip(counts, CONFIDENCES) if n)
+            for key, counts in zip(keys.tolist(), table.tolist())}
 
 
 def fold_routes(movements: pd.DataFrame, places: pd.DataFrame, max_routes: int = RouteLook.max_routes, *,
@@ -112,6 +117,12 @@ def _width(count: np.ndarray, look: RouteLook) -> np.ndarray:
     return np.clip(look.min_width + 2.2 * np.log2(count), look.min_width, look.max_width)
 
 
+def _rows(routes: pd.DataFrame) -> list:
+    """The routes as tuples of plain Python values: itertuples over Arrow-backed columns is slow."""
+    row = namedtuple("Route", routes.columns)
+    return [row(*values) for values in zip(*(routes[column].tolist() for column in routes.columns))]
+
+
 def _arc_records(routes: pd.DataFrame, look: RouteLook) -> list[dict]:
     """Geometry and look only: what an animation frame needs."""
     widths = _width(routes["count"].to_numpy(dtype=float), look) if len(routes) else []
@@ -121,13 +132,13 @@ def _arc_records(routes: pd.DataFrame, look: RouteLook) -> list[dict]:
         "c": list(CATEGORY_COLORS.get(row.category, CATEGORY_COLORS["other"])),
         "a": CONFIDENCE_ALPHA[row.confidence],
         "w": round(float(width), 1),
-    } for row, width in zip(routes.itertuples(index=False), widths)]
+    } for row, width in zip(_rows(routes), widths)]
 
 
 def route_records(routes: pd.DataFrame, look: RouteLook, *, for_html: bool) -> list[dict]:
     """One compact record per arc with its tooltip; colours are finished in the browser from `c` and `a`."""
     records = []
-    for row, arc in zip(routes.itertuples(index=False), _arc_records(routes, look)):
+    for row, arc in zip(_rows(routes), _arc_records(routes, look)):
         origin = _place(row.origin_name, row.origin_lat, row.origin_lon)
         destination = _place(row.destination_name, row.destination_lat, row.destination_lon)
         dates = f"{row.first:%d %b %Y}" + ("" if row.last == row.first else f" – {row.last:%d %b %Y}")
