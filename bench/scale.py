@@ -143,6 +143,7 @@ def main(argv: list[str] | None = None) -> int:
             rate = play_rate(browser, server)
         with dashboard(small, env={"FOOTPRINT_CACHE_DIR": str(scratch / "cache-small")}) as server:
             floor = week_steps(browser, server, args.steps)
+            small_rate = play_rate(browser, server)
         naive = Steps()
         if args.naive_steps:
             with serve(ROOT / "bench" / "naive_app.py", data) as server:
@@ -161,7 +162,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  naive reference, decompressed    KB  {spread([b / 1000 for b in naive.json_bytes])}")
     print(f"server memory after steps          MB  resident {resident:.0f}, peak {peak:.0f}")
     print(f"play speed                     steps/s {rate:.1f}")
+    print(f"  same on 1,000 movements      steps/s {small_rate:.1f}")
     print(f"ratio step / step at 1,000 movements   {median(big.seconds) / median(floor.seconds):.2f}")
+    print(f"ratio play speed / at 1,000 movements  {rate / small_rate if small_rate else float('nan'):.2f}")
     if naive.seconds:
         print(f"ratio naive / ours (step time)         {median(naive.seconds) / median(big.seconds):.1f}")
         print(f"ratio naive / ours (bytes)             {median(naive.json_bytes) / median(big.json_bytes):.1f}")

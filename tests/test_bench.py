@@ -34,6 +34,7 @@ def test_scale_benchmark_prints_every_figure():
         assert figure(output, label) > 0
     assert figure(output, "server memory after steps") > 50
     assert re.search(r"^ratio step / step at 1,000 movements\s+[\d.]+$", output, re.M)
+    assert re.search(r"^ratio play speed / at 1,000 movements\s+[\d.]+$", output, re.M)
     assert re.search(r"^ratio naive / ours \(step time\)\s+[\d.]+$", output, re.M)
 
 
