@@ -21,8 +21,8 @@ CHROMIUM = os.environ.get("FOOTPRINT_CHROMIUM", "/usr/bin/chromium")
 # Software WebGL and no background traffic: the machines have no GPU and no internet.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--use-angle=swiftshader",
                  "--enable-unsafe-swiftshader", "--disable-component-update", "--no-first-run"]
-# Footprint's own map element, or st.pydeck_chart's (the naive reference app).
-MAP = "div.footprint-map, [data-testid=stDeckGlJsonChart]"
+# The canvases of Footprint's own map element, or of st.pydeck_chart (the naive reference app).
+MAP_CANVAS = "div.footprint-map canvas, [data-testid=stDeckGlJsonChart] canvas"
 
 
 def free_port() -> int:
@@ -89,18 +89,18 @@ def launch(playwright):
 
 def wait_for_map(page, timeout_ms: int = 120_000) -> None:
     """Until the deck canvas exists, the script has finished and a frame is drawn."""
-    page.wait_for_selector("div.footprint-map canvas, [data-testid=stDeckGlJsonChart] canvas", timeout=timeout_ms)
+    page.wait_for_selector(MAP_CANVAS, timeout=timeout_ms)
     wait_idle(page, timeout_ms)
 
 
-FRAME_DRAWN = """() => new Promise(resolve => requestAnimationFrame(() => requestAnimationFrame(() => {
-    const canvases = document.querySelectorAll('div.footprint-map canvas, [data-testid=stDeckGlJsonChart] canvas');
+FRAME_DRAWN = f"""() => new Promise(resolve => requestAnimationFrame(() => requestAnimationFrame(() => {{
+    const canvases = document.querySelectorAll('{MAP_CANVAS}');
     const canvas = canvases[canvases.length - 1];  // Footprint's upper plane holds the arcs
     const gl = canvas && (canvas.getContext('webgl2') || canvas.getContext('webgl'));
     // readPixels returns only when the GPU (here SwiftShader) has finished the frame.
     if (gl) gl.readPixels(0, 0, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, new Uint8Array(4));
     resolve(Boolean(gl));
-})))"""
+}})))"""
 
 
 # Footprint's map marks the window it shows; the naive app's map has no such mark.

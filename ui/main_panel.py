@@ -86,9 +86,9 @@ def _side_panel(scenario: Scenario, composed, view) -> None:
 
 def _render(scenario: Scenario) -> None:
     period = (scenario.meta.start, scenario.meta.end)
-    frames = frames_to_play(scenario, current_view(), period)  # may stop play: before the Play button is drawn
-    time_controls(period)
     view = current_view()
+    frames = frames_to_play(scenario, view, period)  # may stop play: before the Play button is drawn
+    time_controls(period)
     composed = compose(scenario, view)
     routes = composed.routes
     status = (f"**{view.start:%d %b %Y} – {view.end:%d %b %Y}** · {routes.total_movements:,} movements on "
