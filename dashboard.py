@@ -10,12 +10,15 @@ from pathlib import Path
 
 import streamlit as st
 
-from geodata import BUNDLED, ScenarioError, load_scenario
-from ui import sidebar
-from ui.main_panel import main_panel, title
-from ui.session import init_from_query
+from ui.map_element import preload_map
 
 st.set_page_config(page_title="Footprint", page_icon="🗺️", layout="wide")
+preload_map()  # before the heavy imports and the data: the browser fetches the map meanwhile
+
+from geodata import BUNDLED, ScenarioError, load_scenario  # noqa: E402
+from ui import sidebar  # noqa: E402
+from ui.main_panel import main_panel, title  # noqa: E402
+from ui.session import init_from_query  # noqa: E402
 
 parser = argparse.ArgumentParser(prog="dashboard.py")
 parser.add_argument("--data", help="scenario folder or .gpkg (default: the bundled scenario)")

@@ -21,7 +21,17 @@ def start_app(monkeypatch, data=None, query=None) -> AppTest:
 
 def map_data(app: AppTest) -> dict:
     """What the dashboard sent to its map element."""
-    return json.loads(app.get("bidi_component")[0].proto.json)
+    return json.loads(next(element for element in app.get("bidi_component") if element.key == "map").proto.json)
+
+
+def test_first_run_preloads_the_map_library_and_basemap(monkeypatch):
+    app = start_app(monkeypatch, query={"theme": "dark"})
+    preload = json.loads(next(element for element in app.get("bidi_component")
+                              if element.key == "map_preload").proto.json)
+    fetched = ((spec.get("image"), spec.get("data")) for spec in (item["spec"] for item in map_data(app)["layers"]))
+    drawn = {url for urls in fetched for url in urls if isinstance(url, str)}
+    assert preload["bundle"] == map_data(app)["bundle"]
+    assert set(preload["preload"]) <= drawn and any("dark" in url for url in preload["preload"])
 
 
 def layer(app: AppTest, layer_id: str) -> dict | None:

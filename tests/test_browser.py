@@ -156,3 +156,19 @@ def test_play_moves_the_map_and_pause_brings_the_slider_to_the_frame(browser, tm
         assert query(page)["from"] >= "2025-01-22"
         assert page.locator("[data-testid=stException]").count() == 0
         page.close()
+
+
+def test_play_runs_through_frames_that_change_nothing_on_the_map(browser, tmp_path):
+    """After the last movement every frame draws the same layers; play must still reach the end."""
+    folder = write_scenario(tmp_path / "s")
+    with dashboard(folder) as server:
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        page.goto(f"{server.url}/?from=2025-03-02&to=2025-03-08")
+        wait_for_map(page)
+        page.locator(".st-key-play button").click()
+        page.wait_for_function("() => document.querySelector('.st-key-play button').innerText.includes('Play')"
+                               " && document.querySelector('div.footprint-map').dataset.window.endsWith('2025-03-31')",
+                               timeout=30_000)
+        wait_idle(page)
+        assert query(page)["to"] == "2025-03-31", "the slider ends where the animation ended"
+        page.close()

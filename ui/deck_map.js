@@ -30,6 +30,28 @@ function loadDeck(url) {
   return bundle;
 }
 
+// Basemap files by URL, fetched and decoded once per page. The first script run asks for
+// them before its slow part, so they arrive while the server is still busy.
+const resources = new Map();
+
+function resource(url) {
+  if (!resources.has(url)) {
+    const loading = fetch(url).then((response) => {
+      if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+      if (/\.png$/i.test(url)) return response.blob().then((blob) => createImageBitmap(blob, { premultiplyAlpha: "none" }));
+      return response.json();
+    });
+    loading.catch(() => resources.delete(url)); // tried again when next asked for
+    resources.set(url, loading);
+  }
+  return resources.get(url);
+}
+
+function preload(data) {
+  loadDeck(data.bundle).catch(() => {}); // the map element reports a failure itself
+  for (const url of data.preload) resource(url).catch((error) => console.error("Footprint map:", error));
+}
+
 const escapeHtml = (value) => String(value ?? "").replace(/[&<>"']/g, (c) => ESCAPES[c]);
 
 // The tooltip is the map's own: where the upper map has nothing under the pointer it
@@ -95,7 +117,8 @@ function createMap(root, deck, data) {
       configuration: new deck.JSONConfiguration({ classes: deck, enumerations: { COORDINATE_SYSTEM: deck.COORDINATE_SYSTEM } }),
     }),
   };
-  const common = { width: "100%", height: "100%", useDevicePixels: true, glOptions: { preserveDrawingBuffer: true },
+  const webgl = { preserveDrawingBuffer: true, antialias: !softwareRenderer() };
+  const common = { width: "100%", height: "100%", useDevicePixels: true, deviceProps: { webgl },
     onError: (error) => noteError(map, error) };
   map.under = new deck.Deck({ ...common, parent: planes[0], controller: false });
   map.over = new deck.Deck({
@@ -116,6 +139,18 @@ function createMap(root, deck, data) {
     onAfterRender: () => map.afterRender && map.afterRender(),
   });
   return map;
+}
+
+// Without a GPU (SwiftShader, llvmpipe) multisampling costs a third of every frame;
+// the map draws without it there, with slightly rougher edges.
+function softwareRenderer() {
+  const gl = document.createElement("canvas").getContext("webgl2");
+  if (!gl) return false;
+  const info = gl.getExtension("WEBGL_debug_renderer_info");
+  const renderer = String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+  const lose = gl.getExtension("WEBGL_lose_context");
+  if (lose) lose.loseContext();
+  return /swiftshader|llvmpipe|software/i.test(renderer);
 }
 
 function noteError(map, error) {
@@ -161,11 +196,15 @@ function layerFor(map, item) {
 
 // Only the layer's own settings go through the JSON converter: `data` holds text from
 // the analyst's files, which must stay text ("@@=..." would be read as code).
+// A `data` or `image` given as a URL (the basemap's files) comes through `resource`.
 function convertLayer(map, spec) {
   const { data, ...settings } = spec;
   try {
     const layer = map.converter.convert(settings);
-    return data === undefined ? layer : layer.clone({ data });
+    const given = {};
+    if (data !== undefined) given.data = typeof data === "string" ? resource(data) : data;
+    if (typeof settings.image === "string") given.image = resource(settings.image);
+    return Object.keys(given).length ? layer.clone(given) : layer;
   } catch (error) {
     console.error(`Footprint map: layer ${spec.id} cannot be drawn`, error);
     return null;
@@ -236,12 +275,13 @@ function step(run) {
   map.box.dataset.window = frame.window.join("/");
   run.shown = frame.window;
   if (!run.last && !run.asked && run.queue.length <= run.chunkSize / 2) askForFrames(run);
+  // New layers make deck.gl draw on its next animation frame; forcing a draw here as
+  // well drew every frame twice.
   map.afterRender = () => {
     map.afterRender = null;
     const wait = Math.max(0, run.interval * 1000 - (performance.now() - started));
     run.timer = setTimeout(() => step(run), wait);
   };
-  map.over.redraw(true);
 }
 
 function askForFrames(run) {
@@ -316,6 +356,10 @@ function render(root, deck, data, setStateValue, setTriggerValue) {
 }
 
 export default function FootprintMap({ data, parentElement, setStateValue, setTriggerValue }) {
+  if (data.preload) {
+    preload(data);
+    return undefined;
+  }
   loadDeck(data.bundle)
     .then((deck) => render(parentElement, deck, data, setStateValue, setTriggerValue))
     .catch((error) => {

@@ -1,7 +1,7 @@
-"""The map element: deck.gl in the page, as a Streamlit v2 component (`deck_map.js`).
+"""What the map element (`ui/map_element.py`) is given: layers with digests, camera, play.
 
 `st.pydeck_chart` neither reports the camera after a pan or zoom nor keeps
-unchanged layers between reruns; this element does both. It draws with
+unchanged layers between reruns; our element does both. It draws with
 pydeck's own offline deck.gl bundle, served from the installed pydeck, so the
 map needs no network and matches the standalone HTML export.
 """
@@ -11,25 +11,15 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-from pathlib import Path
-from typing import Callable, Final
+from typing import Final
 
 import pydeck as pdk
-import streamlit.components.v1 as components_v1
-import streamlit.components.v2 as components_v2
 from pydeck.bindings.json_tools import default_serialize
 
 from layers.deck import Camera
 from layers.routes import LAYER_ID as ROUTES_LAYER_ID
 from layers.zones import LAYER_ID as ZONES_LAYER_ID
-
-# A v1 component is the one way Streamlit serves a folder of files; this one only
-# serves deck.gl's JavaScript to the page and is never drawn.
-_BUNDLE = components_v1.declare_component("deckgl", path=str(Path(pdk.__file__).parent / "nbextension" / "static"))
-BUNDLE_URL: Final = f"component/{_BUNDLE.name}/index.js"
-
-_MAP = components_v2.component("footprint_map", js=(Path(__file__).parent / "deck_map.js").read_text(),
-                               isolate_styles=False)
+from ui.map_element import BUNDLE_URL
 
 UNDER_PREFIXES: Final = ("basemap", ZONES_LAYER_ID)
 ONLINE_TILES: Final = {
@@ -81,9 +71,3 @@ def map_payload(deck: pdk.Deck, items: list[dict], *, camera: Camera, camera_key
         "hold": hold,
     }
 
-
-def deck_map(payload: dict, *, key: str, **callbacks: Callable[[], None]):
-    """Draw the map. Each callback is named after an event of the map (camera, clicked,
-    progress, played) and runs before the rerun that the event starts."""
-    return _MAP(data=payload, key=key, height=payload["height"],
-                **{f"on_{event}_change": callback for event, callback in callbacks.items()})

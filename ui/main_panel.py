@@ -14,10 +14,11 @@ from geodata import Scenario
 from layers.deck import Camera
 from layers.style import THEMES, rgb_to_hex
 from layers.view import MAP_HEIGHT, MapView, compose, default_camera
-from ui.charts import timeline_chart, weekly_counts
-from ui.deck_map import deck_map, layer_items, map_payload
+from ui.charts import timeline_spec, weekly_counts
+from ui.deck_map import layer_items, map_payload
 from ui.export_panel import export_panel
 from ui.legend import legend_html
+from ui.map_element import deck_map
 from ui.session import current_view, sync_query
 from ui.story import show_story
 from ui.tables import breakdown, change_counts, show_movements, sources_html
@@ -105,8 +106,8 @@ def _render(scenario: Scenario) -> None:
         with st.expander("Export this view"):
             export_panel(scenario, view)
 
-    st.altair_chart(timeline_chart(weekly_counts(scenario, view.keep), (view.start, view.end), period),
-                    width="stretch")
+    st.vega_lite_chart(timeline_spec(weekly_counts(scenario, view.keep), (view.start, view.end), period),
+                       width="stretch")
     table_tab, change_tab, sources_tab = st.tabs(["Movements", "What changed", "Sources"])
     with table_tab:
         show_movements(composed.movements, f"movements_{view.start}_{view.end}")
