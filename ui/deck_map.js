@@ -47,9 +47,33 @@ function resource(url) {
   return resources.get(url);
 }
 
+// On the page's first run the map is made, with its basemap, before its element arrives:
+// drawing the basemap the first time (shaders, textures) then overlaps the server's work.
+// It waits out of sight and the element adopts it.
+let early = null;
+let liveMaps = 0;
+
 function preload(data) {
-  loadDeck(data.bundle).catch(() => {}); // the map element reports a failure itself
   for (const url of data.preload) resource(url).catch((error) => console.error("Footprint map:", error));
+  loadDeck(data.bundle).then((deck) => {
+    if (early || liveMaps) return;
+    const holder = document.createElement("div");
+    holder.style.cssText = `position:fixed;left:0;top:0;width:${data.width}px;opacity:0;pointer-events:none;z-index:-1`;
+    document.body.appendChild(holder);
+    const map = createMap(holder, deck, data);
+    setCamera(map, { ...data.camera, pitch: 0, bearing: 0 });
+    showLayers(map, data.layers, null);
+    early = { map, holder };
+  }).catch(() => {}); // the map element reports a failure itself
+}
+
+function adoptEarly(root) {
+  if (!early) return null;
+  const { map, holder } = early;
+  early = null;
+  root.appendChild(map.box);
+  holder.remove();
+  return map;
 }
 
 const escapeHtml = (value) => String(value ?? "").replace(/[&<>"']/g, (c) => ESCAPES[c]);
@@ -325,8 +349,9 @@ function finishPlay(map, done) {
 function render(root, deck, data, setStateValue, setTriggerValue) {
   let map = maps.get(root);
   if (!map) {
-    map = createMap(root, deck, data);
+    map = adoptEarly(root) || createMap(root, deck, data);
     maps.set(root, map);
+    liveMaps += 1;
   }
   map.setStateValue = setStateValue;
   map.setTriggerValue = setTriggerValue;
@@ -375,6 +400,7 @@ export default function FootprintMap({ data, parentElement, setStateValue, setTr
       map.under.finalize();
       map.over.finalize();
       maps.delete(parentElement);
+      liveMaps -= 1;
     }
   }, 0);
 }

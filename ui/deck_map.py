@@ -8,20 +8,14 @@ map needs no network and matches the standalone HTML export.
 
 from __future__ import annotations
 
-import functools
-import hashlib
-import json
 from typing import Final
 
 import pydeck as pdk
-from pydeck.bindings.json_tools import default_serialize
 
 from layers.deck import Camera
 from layers.routes import LAYER_ID as ROUTES_LAYER_ID
-from layers.zones import LAYER_ID as ZONES_LAYER_ID
-from ui.map_element import BUNDLE_URL
+from ui.map_element import BUNDLE_URL, cached_item, layer_item
 
-UNDER_PREFIXES: Final = ("basemap", ZONES_LAYER_ID)
 ONLINE_TILES: Final = {
     "light": "https://basemaps.cartocdn.com/light_all/{z}/{x}/{y}.png",
     "dark": "https://basemaps.cartocdn.com/dark_all/{z}/{x}/{y}.png",
@@ -29,26 +23,10 @@ ONLINE_TILES: Final = {
 TILES_ATTRIBUTION: Final = "© OpenStreetMap contributors © CARTO"
 
 
-def layer_item(layer: pdk.Layer) -> dict:
-    """A layer's JSON with a digest of it: the map keeps a layer whose digest it has seen.
-
-    The basemap and the zones go on the lower of the map's two planes, which a step
-    or an animation frame does not redraw.
-    """
-    text = json.dumps(layer, default=default_serialize, sort_keys=True, separators=(",", ":"))
-    return {"key": hashlib.blake2b(text.encode(), digest_size=12).hexdigest(), "spec": json.loads(text),
-            "under": layer.id.startswith(UNDER_PREFIXES)}
-
-
-@functools.lru_cache(maxsize=256)
-def _cached_item(layer: pdk.Layer) -> dict:
-    return layer_item(layer)
-
-
 def layer_items(layers: list[pdk.Layer]) -> list[dict]:
     """Items for `layers`. Only the arcs are new with every step; every other layer object
     comes from a cache in `layers/`, so its item is built once."""
-    return [layer_item(layer) if layer.id == ROUTES_LAYER_ID else _cached_item(layer) for layer in layers]
+    return [layer_item(layer) if layer.id == ROUTES_LAYER_ID else cached_item(layer) for layer in layers]
 
 
 def map_payload(deck: pdk.Deck, items: list[dict], *, camera: Camera, camera_key: int, window: list[str],

@@ -6,6 +6,9 @@ can tell the browser to fetch deck.gl and the basemap before it loads the data.
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import json
 from pathlib import Path
 from typing import Callable, Final
 
@@ -13,9 +16,15 @@ import pydeck as pdk
 import streamlit as st
 import streamlit.components.v1 as components_v1
 import streamlit.components.v2 as components_v2
+from pydeck.bindings.json_tools import default_serialize
 
-from layers.basemap import basemap_urls
+from layers.basemap import basemap_layers, basemap_urls
 from layers.style import THEMES
+
+UNDER_PREFIXES: Final = ("basemap", "zones")  # the ids of layers/basemap.py and layers/zones.py
+# The early map's size and camera; once adopted it takes its element's size and the view's camera.
+PRELOAD_SIZE: Final = (800, 640)
+PRELOAD_CAMERA: Final = {"latitude": 33.0, "longitude": 28.0, "zoom": 3.6}
 
 # A v1 component is the one way Streamlit serves a folder of files; this one only
 # serves deck.gl's JavaScript to the page and is never drawn.
@@ -26,15 +35,34 @@ _MAP = components_v2.component("footprint_map", js=(Path(__file__).parent / "dec
                                isolate_styles=False)
 
 
-def preload_map() -> None:
-    """Start the browser on deck.gl (4 MB) and the basemap files; draws nothing.
+def layer_item(layer: pdk.Layer) -> dict:
+    """A layer's JSON with a digest of it: the map keeps a layer whose digest it has seen.
 
-    On the first run after `streamlit run` the data takes a few seconds to load;
-    fetched meanwhile, the map can draw as soon as its layers arrive.
+    The basemap and the zones go on the lower of the map's two planes, which a step
+    or an animation frame does not redraw.
     """
-    theme = st.session_state.get("theme") or st.query_params.get("theme")
-    urls = basemap_urls(THEMES[theme] if theme in THEMES else THEMES["light"])
-    _MAP(data={"bundle": BUNDLE_URL, "preload": urls}, key="map_preload", height=0)
+    text = json.dumps(layer, default=default_serialize, sort_keys=True, separators=(",", ":"))
+    return {"key": hashlib.blake2b(text.encode(), digest_size=12).hexdigest(), "spec": json.loads(text),
+            "under": layer.id.startswith(UNDER_PREFIXES)}
+
+
+@functools.lru_cache(maxsize=256)
+def cached_item(layer: pdk.Layer) -> dict:
+    """The item of a layer object that comes from a cache in `layers/`, built once."""
+    return layer_item(layer)
+
+
+def preload_map() -> None:
+    """Start the browser on deck.gl (4 MB) and the basemap; draws nothing in the page.
+
+    On the first run after `streamlit run` the data takes a few seconds to load.
+    Meanwhile the browser fetches the files and draws the basemap out of sight,
+    so the map appears drawn as soon as its element arrives.
+    """
+    theme = THEMES.get(st.session_state.get("theme") or st.query_params.get("theme"), THEMES["light"])
+    _MAP(data={"bundle": BUNDLE_URL, "preload": basemap_urls(theme), "width": PRELOAD_SIZE[0], "height": PRELOAD_SIZE[1],
+               "camera": PRELOAD_CAMERA, "layers": [cached_item(layer) for layer in basemap_layers(theme)]},
+         key="map_preload", height=0)
 
 
 def deck_map(payload: dict, *, key: str, **callbacks: Callable[[], None]):
