@@ -10,10 +10,10 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui.map_element import preload_map
+from ui.map_element import early_map
 
 st.set_page_config(page_title="Footprint", page_icon="🗺️", layout="wide")
-preload_map()  # before the heavy imports and the data: the browser fetches the map meanwhile
+early_map()  # before the heavy imports and the data: the browser starts on the map meanwhile
 
 from geodata import BUNDLED, ScenarioError, load_scenario  # noqa: E402
 from ui import sidebar  # noqa: E402

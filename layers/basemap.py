@@ -59,17 +59,6 @@ def _image(layer_id: str, url: str, opacity: float = 1.0) -> pdk.Layer:
                      bounds=manifest()["bounds"], opacity=opacity)
 
 
-def _files(theme: Theme) -> dict[str, str]:
-    """The file names the live map draws for a theme, by what they hold."""
-    files = manifest()["files"]
-    return {"land": files["land"], "relief": files["relief"], "lines": files[f"lines_{theme.name}"]}
-
-
-def basemap_urls(theme: Theme) -> list[str]:
-    """What the browser fetches to draw the basemap in the dashboard."""
-    return [STATIC_URL + name for name in _files(theme).values()]
-
-
 @functools.lru_cache(maxsize=8)
 def basemap_layers(theme: Theme, source: BasemapSource = BasemapSource()) -> tuple[pdk.Layer, ...]:
     """Water, land, relief, then lakes, rivers, borders and coast baked into one image.
@@ -77,7 +66,7 @@ def basemap_layers(theme: Theme, source: BasemapSource = BasemapSource()) -> tup
     Line layers made a slider step cost about a second in software WebGL; the
     baked overlay (tools/bake_basemap_lines.py) costs next to nothing.
     """
-    files = _files(theme)
+    files = manifest()["files"]
     return (
         pdk.Layer(
             "SolidPolygonLayer",
@@ -94,5 +83,5 @@ def basemap_layers(theme: Theme, source: BasemapSource = BasemapSource()) -> tup
             stroked=False,
         ),
         _image("basemap-relief", source.image(files["relief"]), theme.relief_opacity),
-        _image("basemap-lines", source.image(files["lines"])),
+        _image("basemap-lines", source.image(files[f"lines_{theme.name}"])),
     )

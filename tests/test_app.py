@@ -24,16 +24,6 @@ def map_data(app: AppTest) -> dict:
     return json.loads(next(element for element in app.get("bidi_component") if element.key == "map").proto.json)
 
 
-def test_first_run_preloads_the_map_library_and_basemap(monkeypatch):
-    app = start_app(monkeypatch, query={"theme": "dark"})
-    preload = json.loads(next(element for element in app.get("bidi_component")
-                              if element.key == "map_preload").proto.json)
-    fetched = ((spec.get("image"), spec.get("data")) for spec in (item["spec"] for item in map_data(app)["layers"]))
-    drawn = {url for urls in fetched for url in urls if isinstance(url, str)}
-    assert preload["bundle"] == map_data(app)["bundle"]
-    assert set(preload["preload"]) <= drawn and any("dark" in url for url in preload["preload"])
-
-
 def layer(app: AppTest, layer_id: str) -> dict | None:
     return next((item["spec"] for item in map_data(app)["layers"] if item["spec"]["id"] == layer_id), None)
 
@@ -41,6 +31,22 @@ def layer(app: AppTest, layer_id: str) -> dict | None:
 def arc_count(app: AppTest) -> int:
     routes = layer(app, "routes")
     return len(routes["data"]) if routes else 0
+
+
+def test_first_run_sends_the_basemap_ahead_of_the_map(monkeypatch):
+    app = start_app(monkeypatch, query={"theme": "dark"})
+    early = json.loads(next(element for element in app.get("bidi_component")
+                            if element.key == "early_map").proto.json)
+    basemap = [item for item in map_data(app)["layers"] if item["spec"]["id"].startswith("basemap")]
+    assert early["bundle"] == map_data(app)["bundle"]
+    assert early["layers"] == basemap, "same digests: the map element adopts the early map's layers"
+    assert any("lines-dark" in item["spec"].get("image", "") for item in early["layers"])
+
+
+def test_only_the_basemap_and_zones_go_on_the_maps_lower_plane(monkeypatch):
+    lower = {item["spec"]["id"] for item in map_data(start_app(monkeypatch))["layers"] if item["under"]}
+    assert "zones" in lower and {"routes", "bases"}.isdisjoint(lower)
+    assert all(layer_id.startswith(("basemap", "zones")) for layer_id in lower)
 
 
 def test_bundled_scenario_opens_without_error(monkeypatch):

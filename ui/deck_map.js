@@ -53,8 +53,12 @@ function resource(url) {
 let early = null;
 let liveMaps = 0;
 
-function preload(data) {
-  for (const url of data.preload) resource(url).catch((error) => console.error("Footprint map:", error));
+function makeEarlyMap(data) {
+  for (const { spec } of data.layers) {
+    for (const url of [spec.data, spec.image].filter((value) => typeof value === "string")) {
+      resource(url).catch((error) => console.error("Footprint map:", error));
+    }
+  }
   loadDeck(data.bundle).then((deck) => {
     if (early || liveMaps) return;
     const holder = document.createElement("div");
@@ -381,8 +385,8 @@ function render(root, deck, data, setStateValue, setTriggerValue) {
 }
 
 export default function FootprintMap({ data, parentElement, setStateValue, setTriggerValue }) {
-  if (data.preload) {
-    preload(data);
+  if (data.early) {
+    makeEarlyMap(data);
     return undefined;
   }
   loadDeck(data.bundle)

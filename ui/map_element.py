@@ -18,13 +18,13 @@ import streamlit.components.v1 as components_v1
 import streamlit.components.v2 as components_v2
 from pydeck.bindings.json_tools import default_serialize
 
-from layers.basemap import basemap_layers, basemap_urls
+from layers.basemap import basemap_layers
 from layers.style import THEMES
 
 UNDER_PREFIXES: Final = ("basemap", "zones")  # the ids of layers/basemap.py and layers/zones.py
 # The early map's size and camera; once adopted it takes its element's size and the view's camera.
-PRELOAD_SIZE: Final = (800, 640)
-PRELOAD_CAMERA: Final = {"latitude": 33.0, "longitude": 28.0, "zoom": 3.6}
+EARLY_SIZE: Final = (800, 640)
+EARLY_CAMERA: Final = {"latitude": 33.0, "longitude": 28.0, "zoom": 3.6}
 
 # A v1 component is the one way Streamlit serves a folder of files; this one only
 # serves deck.gl's JavaScript to the page and is never drawn.
@@ -52,17 +52,17 @@ def cached_item(layer: pdk.Layer) -> dict:
     return layer_item(layer)
 
 
-def preload_map() -> None:
-    """Start the browser on deck.gl (4 MB) and the basemap; draws nothing in the page.
+def early_map() -> None:
+    """Start the browser on the map before the data is loaded; draws nothing in the page.
 
     On the first run after `streamlit run` the data takes a few seconds to load.
-    Meanwhile the browser fetches the files and draws the basemap out of sight,
-    so the map appears drawn as soon as its element arrives.
+    Meanwhile the browser fetches deck.gl (4 MB) and the basemap files and draws
+    the basemap out of sight; the map element adopts that map when it arrives.
     """
     theme = THEMES.get(st.session_state.get("theme") or st.query_params.get("theme"), THEMES["light"])
-    _MAP(data={"bundle": BUNDLE_URL, "preload": basemap_urls(theme), "width": PRELOAD_SIZE[0], "height": PRELOAD_SIZE[1],
-               "camera": PRELOAD_CAMERA, "layers": [cached_item(layer) for layer in basemap_layers(theme)]},
-         key="map_preload", height=0)
+    early = {"early": True, "bundle": BUNDLE_URL, "width": EARLY_SIZE[0], "height": EARLY_SIZE[1],
+             "camera": EARLY_CAMERA, "layers": [cached_item(layer) for layer in basemap_layers(theme)]}
+    _MAP(data=early, key="early_map", height=0)
 
 
 def deck_map(payload: dict, *, key: str, **callbacks: Callable[[], None]):
