@@ -111,13 +111,18 @@ SHOWS_URL_WINDOW = """() => {
 }"""
 
 
+def wait_drawn(page, timeout_ms: int = 120_000) -> None:
+    """Until the map shows the URL's window and that frame is drawn; the page may still be running."""
+    page.wait_for_function(SHOWS_URL_WINDOW, timeout=timeout_ms)
+    page.evaluate(FRAME_DRAWN)
+
+
 def wait_idle(page, timeout_ms: int = 120_000) -> None:
     """Until the script has finished, the map shows the URL's window and that frame is drawn."""
     page.wait_for_function(
         "() => { const s = document.querySelector('[data-testid=stStatusWidget]');"
         " return !s || !s.innerText.includes('Running'); }", timeout=timeout_ms)
-    page.wait_for_function(SHOWS_URL_WINDOW, timeout=timeout_ms)
-    page.evaluate(FRAME_DRAWN)
+    wait_drawn(page, timeout_ms)
 
 
 @dataclass

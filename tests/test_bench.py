@@ -29,12 +29,15 @@ def figure(output: str, label: str) -> float:
 
 def test_scale_benchmark_prints_every_figure():
     output = run("scale.py", "--movements", "10000", "--runs", "1", "--steps", "2", "--naive-steps", "1")
-    for label in ("first map, data first seen (CSV)", "first map, afterwards (cache)", "week step until drawn",
-                  "  same step on 1,000 movements", "  naive reference", "bytes on the wire per step"):
+    for label in ("first map, data first seen (CSV)", "first map, afterwards (cache)", "  first map on 1,000 movements",
+                  "week step until drawn", "  same step on 1,000 movements", "  naive reference",
+                  "bytes on the wire per step"):
         assert figure(output, label) > 0
+    assert figure(output, "  until the whole page has run") >= figure(output, "first map, data first seen (CSV)")
     assert figure(output, "server memory after steps") > 50
     assert re.search(r"^ratio step / step at 1,000 movements\s+[\d.]+$", output, re.M)
     assert re.search(r"^ratio play speed / at 1,000 movements\s+[\d.]+$", output, re.M)
+    assert re.search(r"^ratio first map \(cache\) / at 1,000\s+[\d.]+$", output, re.M)
     assert re.search(r"^ratio naive / ours \(step time\)\s+[\d.]+$", output, re.M)
 
 
