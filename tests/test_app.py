@@ -122,6 +122,8 @@ def test_play_sends_frames_and_pause_holds_the_last_one(monkeypatch, scenario_di
     app.button(key="play").click().run()
     assert app.session_state["playing"] is False
     assert map_data(app)["play"] is None and map_data(app)["hold"] is True
+    app.run()  # a rerun before the map's report (a request for frames on its way) must not undo the pause
+    assert map_data(app)["hold"] is True
 
 
 def test_a_filter_changed_while_playing_stops_the_animation(monkeypatch, scenario_dir):

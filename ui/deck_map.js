@@ -378,8 +378,10 @@ function render(root, deck, data, setStateValue, setTriggerValue) {
   }
   if (map.play) {
     finishPlay(map, false);
-    if (data.hold) return; // paused: keep this frame until the server has caught up with it
+    map.holding = true;
   }
+  if (data.hold && map.holding) return; // paused: keep this frame until the server has adopted it
+  map.holding = false;
   map.box.dataset.window = data.window.join("/");
   showLayers(map, data.layers, data.tiles);
 }

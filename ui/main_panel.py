@@ -64,7 +64,7 @@ def _show_map(scenario: Scenario, composed, view: MapView, frames: dict | None) 
         camera=view.camera or default_camera(scenario), camera_key=st.session_state.get("camera_key", 0),
         window=[view.start.isoformat(), view.end.isoformat()], theme=view.theme,
         background=rgb_to_hex(theme.water), online_tiles=view.online_tiles, height=MAP_HEIGHT,
-        play=frames, hold=st.session_state.pop("hold_frame", False))
+        play=frames, hold=st.session_state.get("adopt_frame", False))
     deck_map(payload, key=MAP_KEY, camera=_camera_reported, clicked=_base_clicked, progress=_play_progressed,
              played=_play_stopped)
 

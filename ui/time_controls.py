@@ -38,8 +38,9 @@ def _pause() -> None:
 
 def _stop_at_frame() -> None:
     st.session_state["playing"] = False
-    st.session_state["adopt_frame"] = True  # the window becomes the frame the map reports
-    st.session_state["hold_frame"] = True  # and the map keeps that frame until then
+    # The window becomes the frame the map reports; the map keeps that frame until then,
+    # through any rerun that comes first (a request for frames already on its way).
+    st.session_state["adopt_frame"] = True
 
 
 def _toggle_play(period: tuple[dt.date, dt.date]) -> None:
