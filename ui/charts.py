@@ -30,25 +30,27 @@ def _period_scale(period: tuple[dt.date, dt.date]) -> alt.Scale:
     return alt.Scale(domain=[pd.Timestamp(period[0]).isoformat(), pd.Timestamp(period[1]).isoformat()])
 
 
-def _window_shade(window: tuple[dt.date, dt.date], x_scale: alt.Scale) -> alt.Chart:
-    frame = pd.DataFrame({"start": [pd.Timestamp(window[0])], "end": [pd.Timestamp(window[1])]})
-    return alt.Chart(frame).mark_rect(opacity=0.18, color="#3b6fb6").encode(
+def _window_frame(window: tuple[dt.date, dt.date]) -> pd.DataFrame:
+    return pd.DataFrame({"start": [pd.Timestamp(window[0])], "end": [pd.Timestamp(window[1])]})
+
+
+def _window_shade(data: pd.DataFrame | alt.NamedData, x_scale: alt.Scale) -> alt.Chart:
+    return alt.Chart(data).mark_rect(opacity=0.18, color="#3b6fb6").encode(
         x=alt.X("start:T", scale=x_scale), x2="end:T")
 
 
 def timeline_spec(counts: pd.DataFrame, window: tuple[dt.date, dt.date], period: tuple[dt.date, dt.date],
                   height: int = 140) -> dict:
     """The weekly chart as a Vega-Lite spec for `st.vega_lite_chart`; only its data changes with a step."""
-    shade = pd.DataFrame({"start": [pd.Timestamp(window[0])], "end": [pd.Timestamp(window[1])]})
-    return {**copy.deepcopy(_timeline_layout(period, height)), "datasets": {"counts": counts, "window": shade}}
+    datasets = {"counts": counts, "window": _window_frame(window)}
+    return {**copy.deepcopy(_timeline_layout(period, height)), "datasets": datasets}
 
 
 @functools.lru_cache(maxsize=8)
 def _timeline_layout(period: tuple[dt.date, dt.date], height: int) -> dict:
     """Built and validated by Altair once: that took a fifth of a slider step's server time."""
     x_scale = _period_scale(period)
-    shade = alt.Chart(alt.NamedData("window")).mark_rect(opacity=0.18, color="#3b6fb6").encode(
-        x=alt.X("start:T", scale=x_scale), x2="end:T")
+    shade = _window_shade(alt.NamedData("window"), x_scale)
     bars = alt.Chart(alt.NamedData("counts")).mark_bar().encode(
         x=alt.X("week:T", title=None, scale=x_scale),
         y=alt.Y("sum(movements):Q", title="per week"),
@@ -67,7 +69,7 @@ def base_timeline(movements: pd.DataFrame, base_id: str, window: tuple[dt.date, 
     counts = involved.groupby([months.rename("month"), direction.rename("direction")]).size()
     counts = counts.rename("movements").reset_index()
     x_scale = _period_scale(period)
-    shade = _window_shade(window, x_scale)
+    shade = _window_shade(_window_frame(window), x_scale)
     bars = alt.Chart(counts).mark_bar().encode(
         x=alt.X("month:T", title=None, scale=x_scale),
         y=alt.Y("movements:Q", title=None),
