@@ -9,6 +9,8 @@ import pytest
 from bench.harness import CHROMIUM, dashboard, launch, wait_for_map, wait_idle
 
 MAP = "div.footprint-map"
+PLAY = ".st-key-play button"
+STOPPED = f"document.querySelector('{PLAY}').innerText.includes('Play')"  # the button offers Play again
 from scenario_files import BASES_CSV, write_scenario
 
 pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"needs Chromium at {CHROMIUM}")
@@ -139,17 +141,21 @@ def test_pan_and_zoom_reach_the_link_and_a_click_opens_the_story(browser, tmp_pa
         page.close()
 
 
+def play_from(browser, url: str):
+    """A new page on `url` with its map drawn and Play pressed."""
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.goto(url)
+    wait_for_map(page)
+    page.locator(PLAY).click()
+    return page
+
+
 def test_play_moves_the_map_and_pause_brings_the_slider_to_the_frame(browser, tmp_path):
-    folder = write_scenario(tmp_path / "s")
-    with dashboard(folder) as server:
-        page = browser.new_page(viewport={"width": 1400, "height": 900})
-        page.goto(f"{server.url}/?from=2025-01-01&to=2025-01-07")
-        wait_for_map(page)
-        page.locator(".st-key-play button").click()
-        page.wait_for_function(
-            "() => document.querySelector('div.footprint-map').dataset.window >= '2025-01-22'", timeout=30_000)
-        page.locator(".st-key-play button").click()
-        page.wait_for_function("() => document.querySelector('.st-key-play button').innerText.includes('Play')")
+    with dashboard(write_scenario(tmp_path / "s")) as server:
+        page = play_from(browser, f"{server.url}/?from=2025-01-01&to=2025-01-07")
+        page.wait_for_function(f"() => document.querySelector('{MAP}').dataset.window >= '2025-01-22'", timeout=30_000)
+        page.locator(PLAY).click()
+        page.wait_for_function(f"() => {STOPPED}")
         wait_idle(page)
         shown = page.locator(MAP).get_attribute("data-window")
         assert shown.split("/") == [query(page)["from"], query(page)["to"]], "slider and link follow the frame"
@@ -160,15 +166,10 @@ def test_play_moves_the_map_and_pause_brings_the_slider_to_the_frame(browser, tm
 
 def test_play_runs_through_frames_that_change_nothing_on_the_map(browser, tmp_path):
     """After the last movement every frame draws the same layers; play must still reach the end."""
-    folder = write_scenario(tmp_path / "s")
-    with dashboard(folder) as server:
-        page = browser.new_page(viewport={"width": 1400, "height": 900})
-        page.goto(f"{server.url}/?from=2025-03-02&to=2025-03-08")
-        wait_for_map(page)
-        page.locator(".st-key-play button").click()
-        page.wait_for_function("() => document.querySelector('.st-key-play button').innerText.includes('Play')"
-                               " && document.querySelector('div.footprint-map').dataset.window.endsWith('2025-03-31')",
-                               timeout=30_000)
+    with dashboard(write_scenario(tmp_path / "s")) as server:
+        page = play_from(browser, f"{server.url}/?from=2025-03-02&to=2025-03-08")
+        at_end = f"document.querySelector('{MAP}').dataset.window.endsWith('2025-03-31')"
+        page.wait_for_function(f"() => {STOPPED} && {at_end}", timeout=30_000)
         wait_idle(page)
         assert query(page)["to"] == "2025-03-31", "the slider ends where the animation ended"
         page.close()

@@ -170,8 +170,15 @@ function createMap(root, deck, data) {
 }
 
 // Without a GPU (SwiftShader, llvmpipe) multisampling costs a third of every frame;
-// the map draws without it there, with slightly rougher edges.
+// the map draws without it there, with slightly rougher edges. Asked once per page.
+let software = null;
+
 function softwareRenderer() {
+  if (software === null) software = askRenderer();
+  return software;
+}
+
+function askRenderer() {
   const gl = document.createElement("canvas").getContext("webgl2");
   if (!gl) return false;
   const info = gl.getExtension("WEBGL_debug_renderer_info");
