@@ -13,6 +13,7 @@ from briefing.sources import source_names
 from briefing.table import MovementTable, movement_table
 from geodata import Scenario
 from layers.bases import short_name
+from layers.routes import count_text
 from layers.view import LAYER_TOGGLES, ComposedMap, MapView, default_camera
 
 MAX_SOURCES: Final = 8
@@ -70,9 +71,7 @@ def _counts(composed: ComposedMap, view: MapView) -> str:
     routes = composed.routes
     parts = []
     if "routes" in view.show:
-        noun = "movement" if routes.total_movements == 1 else "movements"
-        parts.append(f"{routes.total_movements:,} {noun} on {routes.total_routes:,} "
-                     f"{'route' if routes.total_routes == 1 else 'routes'}")
+        parts.append(count_text(routes))
         if len(routes.drawn) < routes.total_routes:
             parts.append(f"showing the {len(routes.drawn):,} busiest")
     if "zones" in view.show:

@@ -9,6 +9,7 @@ from typing import Final, Literal
 from geodata import Scenario
 from geodata.schema import BASE_KINDS
 from layers.bases import presence
+from layers.routes import arc_meaning
 from layers.style import CATEGORY_COLORS, CONFIDENCE_ALPHA, RGB, hex_to_rgb
 from layers.view import ComposedMap
 
@@ -60,7 +61,7 @@ def legend_sections(scenario: Scenario, composed: ComposedMap, window: tuple[dt.
         sections.append(Section(
             "Movements",
             tuple(Entry(c, "line", color) for c, color in zip(composed.categories_shown, colors)),
-            note="arcs fade towards the origin"))
+            note=f"{arc_meaning(composed.routes)}; faint end = origin"))
         sections.append(Section(
             "Confidence",
             tuple(Entry(word, "line", None, alpha / 255) for word, alpha in CONFIDENCE_ALPHA.items()),

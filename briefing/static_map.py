@@ -39,7 +39,6 @@ FONT_FILES: Final = {
 INK: Final = {"light": ((27, 31, 39), (93, 100, 114), (213, 218, 225), (255, 255, 255)),
               "dark": ((238, 240, 244), (161, 169, 183), (46, 53, 65), (16, 20, 27))}
 BANNER: Final = {"light": ((29, 36, 48), (255, 255, 255)), "dark": ((233, 236, 241), (16, 20, 27))}
-ARC_BEND: Final = 0.22  # control point offset as a share of the chord: arcs bow to their right
 _ANCHORS: Final = {"start": "l", "middle": "m", "end": "r"}  # deck.gl text anchor → Pillow
 _BASELINES: Final = {"center": "m", "top": "a", "bottom": "d"}
 
@@ -145,7 +144,9 @@ class _MapCanvas:
         for route in drawn.itertuples():
             ends = np.array([[route.origin_lon, route.origin_lat], [route.destination_lon, route.destination_lat]])
             (x0, y0), (x1, y1) = self.points(ends)
-            mx, my = (x0 + x1) / 2 + (y1 - y0) * ARC_BEND, (y0 + y1) / 2 - (x1 - x0) * ARC_BEND
+            # A control point `bend` chords to the right of the middle (y points down) bows the curve as
+            # far as the map's arc.
+            mx, my = (x0 + x1) / 2 - (y1 - y0) * route.bend, (y0 + y1) / 2 + (x1 - x0) * route.bend
             t = np.linspace(0, 1, 40)[:, None]
             curve = (1 - t) ** 2 * [x0, y0] + 2 * (1 - t) * t * [mx, my] + t**2 * [x1, y1]
             color = CATEGORY_COLORS.get(route.category, CATEGORY_COLORS["other"])

@@ -1,9 +1,13 @@
-"""Movements folded into routes and drawn as arcs.
+"""Movements drawn as arcs: one by one when the window is sparse, folded into routes when busy.
 
-Many movements on one route (same ends, same category) become one arc with a
-count, so what is sent to the browser grows with the routes on screen, not
-with the number of records. The busiest `max_routes` are drawn; the rest are
-counted so the map can say what it leaves out.
+A window of at most `max_arcs` movements draws every movement as its own arc,
+with its own date, confidence and source. A busier window folds movements on
+one route (same ends, same category) into one arc with a count, so what is sent
+to the browser grows with the routes on screen, not with the number of
+records; the busiest `max_arcs` routes are drawn and the rest are counted.
+
+Arcs bow to their right, so the two directions between two bases part, and
+arcs that share both ends fan out: each stays in sight and answers a hover.
 """
 
 from __future__ import annotations
@@ -21,21 +25,28 @@ from layers.style import CATEGORY_COLORS, CONFIDENCE_ALPHA, PIXELS
 from layers.tooltip import fields
 
 LAYER_ID: Final = "routes"
+KM_PER_DEGREE: Final = 111.2
+BOW_RIGHT: Final = -90  # deck.gl tilt in degrees: the arc lies flat on the map, on its right side
 
 
 @dataclass(frozen=True)
 class RouteLook:
-    max_routes: int = 500
+    max_arcs: int = 500
     min_width: float = 1.5
     max_width: float = 14.0
     source_alpha_share: float = 0.25  # the start of an arc is fainter than its end: direction at a glance
+    bend: float = 0.22  # the arc's height as a share of its chord; it lies flat, so this is how far it bows
+    fan_step: float = 0.14  # more bend for each further arc between the same two ends
+    fan_km: float = 60.0  # but its middle at most this much further out
+    max_bend: float = 0.7
 
 
 @dataclass(frozen=True)
 class Routes:
-    drawn: pd.DataFrame  # one row per drawn route
+    drawn: pd.DataFrame  # one row per arc: a movement if `one_by_one`, else a route
     total_routes: int
     total_movements: int
+    one_by_one: bool = False
 
 
 def _summaries(route: np.ndarray, values: pd.Series, limit: int = 3) -> dict[int, str]:
@@ -61,20 +72,34 @@ def _confidence_counts(route: np.ndarray, confidence: pd.Series) -> dict[int, st
             for key, counts in zip(keys.tolist(), table.tolist())}
 
 
-def fold_routes(movements: pd.DataFrame, places: pd.DataFrame, max_routes: int = RouteLook.max_routes, *,
-                summarise: bool = True) -> Routes:
-    """Group movements by (origin, destination, category); keep the busiest routes.
+def _route_keys(movements: pd.DataFrame, places: pd.DataFrame) -> np.ndarray:
+    """One integer per (origin, destination, category): grouping on integers, not strings."""
+    return ((movements["origin_code"].to_numpy(np.int64) * len(places)
+             + movements["destination_code"].to_numpy(np.int64)) * len(CATEGORIES)
+            + movements["category"].cat.codes.to_numpy(np.int64))
 
-    Grouping runs on integer codes; text is summarised only for the routes drawn,
-    so the cost follows what is drawn rather than how many records the window holds.
-    Animation frames have no tooltips and skip the text (`summarise=False`).
+
+def _single_arcs(movements: pd.DataFrame, route: np.ndarray) -> pd.DataFrame:
+    """One arc per movement, oldest first, with its own words."""
+    arcs = pd.DataFrame({
+        "route": route,
+        "count": 1,
+        "quantity": movements["quantity"].to_numpy(dtype=float, na_value=np.nan),
+        "first": movements["date"].to_numpy(),
+        "last": movements["until"].to_numpy(),
+        "confidence_rank": movements["confidence"].cat.codes.to_numpy(),
+        **{f"{column}s": movements[column].fillna("").astype(str).to_numpy() for column in ("asset", "source", "mode")},
+        "confidences": movements["confidence"].astype(str).to_numpy(),
+    })
+    return arcs.sort_values("first", kind="stable").reset_index(drop=True)
+
+
+def _folded_arcs(movements: pd.DataFrame, route: np.ndarray, max_arcs: int, summarise: bool) -> tuple[pd.DataFrame, int]:
+    """The busiest `max_arcs` routes with counts, and how many routes there are.
+
+    Text is summarised only for the routes drawn, so the cost follows what is
+    drawn rather than how many records the window holds.
     """
-    if movements.empty:
-        return Routes(pd.DataFrame(), 0, 0)
-    categories = len(CATEGORIES)
-    route = ((movements["origin_code"].to_numpy(np.int64) * len(places)
-              + movements["destination_code"].to_numpy(np.int64)) * categories
-             + movements["category"].cat.codes.to_numpy(np.int64))
     frame = pd.DataFrame({
         "route": route,
         "date": movements["date"].to_numpy(),
@@ -91,22 +116,72 @@ def fold_routes(movements: pd.DataFrame, places: pd.DataFrame, max_routes: int =
         "confidence_rank": grouped["confidence_rank"].min(),
     })
     total = len(routes)
-    routes = routes.sort_values(["count", "last"], ascending=False, kind="stable").head(max_routes)
+    routes = routes.sort_values(["count", "last"], ascending=False, kind="stable").head(max_arcs)
     if summarise:
         drawn = np.isin(route, routes.index.to_numpy())
         drawn_route, drawn_rows = route[drawn], movements[drawn]
         for column in ("asset", "source", "mode"):
             routes[f"{column}s"] = routes.index.map(_summaries(drawn_route, drawn_rows[column])).fillna("")
         routes["confidences"] = routes.index.map(_confidence_counts(drawn_route, drawn_rows["confidence"]))
-    origin = (routes.index.to_numpy() // categories) // len(places)
-    destination = (routes.index.to_numpy() // categories) % len(places)
-    for end, codes in (("origin", origin), ("destination", destination)):
-        for column in ("name", "lat", "lon"):
-            routes[f"{end}_{column}"] = places[column].to_numpy()[codes]
-        routes[f"{end}_key"] = places["key"].to_numpy()[codes]
-    routes["category"] = np.asarray(CATEGORIES)[routes.index.to_numpy() % categories]
-    routes["confidence"] = np.asarray(CONFIDENCES)[routes["confidence_rank"].to_numpy()]
-    return Routes(routes.reset_index(), total, len(movements))
+    return routes.reset_index(), total
+
+
+def _chord_km(arcs: pd.DataFrame) -> np.ndarray:
+    """Roughly how far apart an arc's ends are; enough to size its fan."""
+    mean_lat = np.radians((arcs["origin_lat"] + arcs["destination_lat"]).to_numpy(float) / 2)
+    east = (arcs["destination_lon"] - arcs["origin_lon"]).to_numpy(float) * np.cos(mean_lat)
+    north = (arcs["destination_lat"] - arcs["origin_lat"]).to_numpy(float)
+    return np.hypot(east, north) * KM_PER_DEGREE
+
+
+def _bends(ends: np.ndarray, chord_km: np.ndarray, look: RouteLook) -> np.ndarray:
+    """How far each arc bows: arcs between the same two ends, in order, fan out from the first.
+
+    A further arc's middle lies at most `fan_km` beyond the one before, so a long
+    route's fan does not spread across the theatre.
+    """
+    pairs = pd.Series(ends)
+    order = pairs.groupby(pairs, sort=False).cumcount().to_numpy()
+    siblings = pairs.map(pairs.value_counts()).to_numpy()
+    step = np.minimum.reduce([np.full(len(ends), look.fan_step),
+                              (look.max_bend - look.bend) / np.maximum(siblings - 1, 1),
+                              2 * look.fan_km / np.maximum(chord_km, 1.0)])  # the middle bows half the bend
+    return np.round(look.bend + step * order, 3)
+
+
+def movement_arcs(movements: pd.DataFrame, places: pd.DataFrame, look: RouteLook = RouteLook(), *,
+                  summarise: bool = True) -> Routes:
+    """The arcs of a window: its movements one by one if there are at most `look.max_arcs`,
+    else its busiest routes. Animation frames have no tooltips and skip the text (`summarise=False`)."""
+    if movements.empty:
+        return Routes(pd.DataFrame(), 0, 0)
+    route = _route_keys(movements, places)
+    one_by_one = len(movements) <= look.max_arcs
+    if one_by_one:
+        arcs, total = _single_arcs(movements, route), len(pd.unique(route))
+    else:
+        arcs, total = _folded_arcs(movements, route, look.max_arcs, summarise)
+    keys = arcs["route"].to_numpy()
+    ends = keys // len(CATEGORIES)
+    for end, codes in (("origin", ends // len(places)), ("destination", ends % len(places))):
+        for column in ("name", "lat", "lon", "key"):
+            arcs[f"{end}_{column}"] = places[column].to_numpy()[codes]
+    arcs["category"] = np.asarray(CATEGORIES)[keys % len(CATEGORIES)]
+    arcs["confidence"] = np.asarray(CONFIDENCES)[arcs["confidence_rank"].to_numpy()]
+    arcs["bend"] = _bends(ends, _chord_km(arcs), look)
+    return Routes(arcs, total, len(movements), one_by_one)
+
+
+def count_text(routes: Routes) -> str:
+    """"12 movements on 3 routes", for status lines, animation frames and exports."""
+    def counted(n: int, noun: str) -> str:
+        return f"{n:,} {noun}{'' if n == 1 else 's'}"
+    return f"{counted(routes.total_movements, 'movement')} on {counted(routes.total_routes, 'route')}"
+
+
+def arc_meaning(routes: Routes) -> str:
+    """What one arc stands for, for the legends."""
+    return "one arc per movement" if routes.one_by_one else "one arc per route; wider = more movements"
 
 
 def _place(name: str, lat: float, lon: float) -> str:
@@ -132,6 +207,7 @@ def _arc_records(routes: pd.DataFrame, look: RouteLook) -> list[dict]:
         "c": list(CATEGORY_COLORS.get(row.category, CATEGORY_COLORS["other"])),
         "a": CONFIDENCE_ALPHA[row.confidence],
         "w": round(float(width), 1),
+        "h": row.bend,
     } for row, width in zip(_rows(routes), widths)]
 
 
@@ -142,12 +218,11 @@ def route_records(routes: pd.DataFrame, look: RouteLook, *, for_html: bool) -> l
         origin = _place(row.origin_name, row.origin_lat, row.origin_lon)
         destination = _place(row.destination_name, row.destination_lat, row.destination_lon)
         dates = f"{row.first:%d %b %Y}" + ("" if row.last == row.first else f" – {row.last:%d %b %Y}")
-        quantity = "" if pd.isna(row.quantity) else f", quantity {int(row.quantity):,}"
-        movements = "1 movement" if row.count == 1 else f"{row.count:,} movements"
+        quantity = "" if pd.isna(row.quantity) else f" · quantity {int(row.quantity):,}"
+        movements = "" if row.count == 1 else f" · {row.count:,} movements"
         records.append({
-            "route": int(row.route),
             **arc,
-            **fields(f"{origin} → {destination}", f"{row.category} by {row.modes} · {movements}{quantity}",
+            **fields(f"{origin} → {destination}", f"{row.category} by {row.modes}{movements}{quantity}",
                      f"{dates} · {row.confidences}", f"{row.assets} · {row.sources}", for_html=for_html),
         })
     return records
@@ -164,8 +239,9 @@ def routes_layer(routes: pd.DataFrame, look: RouteLook = RouteLook(), *, for_htm
         get_source_color=f"[c[0], c[1], c[2], a * {look.source_alpha_share}]",
         get_target_color="[c[0], c[1], c[2], a]",
         get_width="w",
+        get_height="h",
+        get_tilt=BOW_RIGHT,
         num_segments=24,
-        great_circle=True,  # the shortest path on the globe, curved on the flat map for long routes
         width_units=PIXELS,
         pickable=not animated,
         auto_highlight=not animated,

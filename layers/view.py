@@ -18,7 +18,7 @@ from geodata import MovementFilter, Scenario
 from layers.basemap import BasemapSource, basemap_layers
 from layers.bases import Presence, base_records, bases_layers, presence
 from layers.deck import Camera, build_deck
-from layers.routes import Routes, RouteLook, fold_routes, routes_layer
+from layers.routes import Routes, RouteLook, movement_arcs, routes_layer
 from layers.style import THEMES, Theme
 from layers.zones import zones_layer
 
@@ -89,7 +89,7 @@ def compose(scenario: Scenario, view: MapView, *, for_html: bool = False,
     theme = THEMES[view.theme]
     zones = scenario.zones_on(view.end)
     movements = scenario.movements_in(view.start, view.end, view.keep)
-    routes = fold_routes(movements, scenario.places, look.max_routes, summarise=not animated)
+    routes = movement_arcs(movements, scenario.places, look, summarise=not animated)
     bases = scenario.bases_shown(view.keep)
     present = presence(bases, view.start, view.end)
 

@@ -115,6 +115,24 @@ def test_hover_text_from_data_is_shown_as_text(browser, tmp_path):
         page.close()
 
 
+def test_each_movement_on_a_route_is_an_arc_of_its_own_that_answers_a_hover(browser, tmp_path):
+    folder = write_scenario(tmp_path / "s")
+    with dashboard(folder) as server:
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        # Centred on the middle of Alpha → Charlie: its two January movements bow north of it, one beyond the other.
+        x, y = open_map(page, f"{server.url}/?from=2025-01-01&to=2025-01-31&lat=33.73&lon=28.57&zoom=5&layers=routes")
+        tooltip = page.locator(f"{MAP} .footprint-tooltip")
+        seen = []
+        for up in range(40, 130, 2):
+            page.mouse.move(x, y - up)
+            page.wait_for_timeout(40)
+            if tooltip.is_visible() and tooltip.inner_text() not in seen:
+                seen.append(tooltip.inner_text())
+        details = [text.splitlines()[2] for text in seen]
+        assert details == ["05 Jan 2025 · confirmed", "20 Jan 2025 – 22 Jan 2025 · reported"], seen
+        page.close()
+
+
 def query(page) -> dict[str, str]:
     return page.evaluate("() => Object.fromEntries(new URLSearchParams(location.search))")
 

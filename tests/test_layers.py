@@ -10,7 +10,9 @@ import pytest
 from geodata import MovementFilter, load_scenario
 from layers.bases import Presence, base_records, bases_layers, presence
 from layers.labels import _box, _overlaps, Placement, _pixels
-from layers.routes import fold_routes, routes_layer
+import pandas as pd
+
+from layers.routes import BOW_RIGHT, RouteLook, count_text, movement_arcs, routes_layer
 from layers.style import CONFIDENCE_ALPHA, LIGHT
 from layers.view import MapView, compose
 from layers.zones import zones_layer
@@ -30,23 +32,71 @@ def scenario(scenario_dir):
     return load_scenario(scenario_dir)
 
 
-def test_movements_on_one_route_fold_into_one_arc_with_a_count(scenario):
-    movements = scenario.movements_in(D(2025, 1, 1), D(2025, 3, 31))
-    routes = fold_routes(movements, scenario.places)
+FOLDING = RouteLook(max_arcs=3)  # the test window holds 4 movements: more than 3 arcs fold into routes
+
+
+def test_a_sparse_window_draws_each_movement_with_its_own_words(scenario):
+    routes = movement_arcs(scenario.movements_in(D(2025, 1, 1), D(2025, 3, 31)), scenario.places)
+    assert routes.one_by_one and len(routes.drawn) == 4
     assert routes.total_movements == 4 and routes.total_routes == 3
+    records = [r for r in json.loads(routes_layer(routes.drawn).to_json())["data"]
+               if r["tt_title"] == "Alpha air base → Charlie field"]
+    assert [r["tt_detail"] for r in records] == ["05 Jan 2025 · confirmed", "20 Jan 2025 – 22 Jan 2025 · reported"]
+    assert [r["a"] for r in records] == [CONFIDENCE_ALPHA["confirmed"], CONFIDENCE_ALPHA["reported"]]
+
+
+def test_arcs_bow_to_their_right_and_arcs_between_the_same_ends_fan_out(scenario):
+    movements = scenario.movements_in(D(2025, 1, 1), D(2025, 3, 31))
+
+    def bends(look: RouteLook) -> dict:
+        routes = movement_arcs(movements, scenario.places, look)
+        return routes.drawn.groupby(["origin_key", "destination_key"])["bend"].apply(list).to_dict()
+
+    look = RouteLook()
+    layer = json.loads(routes_layer(movement_arcs(movements, scenario.places, look).drawn).to_json())
+    assert layer["getTilt"] == BOW_RIGHT and layer["getHeight"] == "@@=h" and "greatCircle" not in layer
+    assert bends(look)[("alpha", "bravo")] == [look.bend], "a lone arc bows the least"
+    unbounded = RouteLook(fan_km=1e6)
+    assert bends(unbounded)[("alpha", "charlie")] == [look.bend, look.bend + look.fan_step]
+    first, second = bends(look)[("alpha", "charlie")]
+    assert first == look.bend < second < look.bend + look.fan_step, "a long route (1,400 km) fans out less"
+
+
+def test_a_crowded_pair_of_ends_keeps_its_fan_within_bounds(scenario):
+    look = RouteLook()
+    movements = scenario.movements_in(D(2025, 1, 1), D(2025, 3, 31))
+    routes = movement_arcs(pd.concat([movements] * 100), scenario.places, look)
+    bends = routes.drawn.loc[routes.drawn["origin_key"].eq("alpha") & routes.drawn["destination_key"].eq("charlie"),
+                             "bend"]
+    assert routes.one_by_one and len(bends) == 200
+    assert bends.min() == look.bend and bends.max() <= look.max_bend and bends.is_monotonic_increasing
+    assert bends.diff().dropna().gt(0).all(), "every arc bows a little further than the one before"
+
+
+def test_a_busy_window_folds_movements_on_one_route_into_one_arc_with_a_count(scenario):
+    routes = movement_arcs(scenario.movements_in(D(2025, 1, 1), D(2025, 3, 31)), scenario.places, FOLDING)
+    assert not routes.one_by_one and routes.total_movements == 4 and routes.total_routes == 3
     alpha_charlie = routes.drawn.set_index(["origin_key", "destination_key"]).loc[("alpha", "charlie")]
     assert alpha_charlie["count"] == 2 and alpha_charlie["quantity"] == 3
     assert alpha_charlie["confidence"] == "confirmed"  # the best word among its movements
     assert alpha_charlie["confidences"] == "1 confirmed, 1 reported"
 
 
+def test_counts_read_as_words(scenario):
+    january = movement_arcs(scenario.movements_in(D(2025, 1, 1), D(2025, 1, 31)), scenario.places)
+    quarter = movement_arcs(scenario.movements_in(D(2025, 1, 1), D(2025, 3, 31)), scenario.places)
+    assert count_text(january) == "2 movements on 1 route"
+    assert count_text(quarter) == "4 movements on 3 routes"
+
+
 def test_only_the_busiest_routes_are_drawn(scenario):
-    routes = fold_routes(scenario.movements_in(D(2025, 1, 1), D(2025, 3, 31)), scenario.places, max_routes=1)
+    routes = movement_arcs(scenario.movements_in(D(2025, 1, 1), D(2025, 3, 31)), scenario.places,
+                           RouteLook(max_arcs=1))
     assert len(routes.drawn) == 1 and routes.total_routes == 3 and routes.drawn.iloc[0]["count"] == 2
 
 
 def test_arc_layer_json_matches_the_golden_file(scenario):
-    routes = fold_routes(scenario.movements_in(D(2025, 1, 1), D(2025, 3, 31)), scenario.places)
+    routes = movement_arcs(scenario.movements_in(D(2025, 1, 1), D(2025, 3, 31)), scenario.places, FOLDING)
     produced = json.loads(routes_layer(routes.drawn).to_json())
     golden = FIXTURES / "routes_layer.json"
     if os.environ.get("UPDATE_GOLDEN"):
@@ -55,7 +105,7 @@ def test_arc_layer_json_matches_the_golden_file(scenario):
 
 
 def test_arcs_show_direction_confidence_and_volume(scenario):
-    routes = fold_routes(scenario.movements_in(D(2025, 1, 1), D(2025, 3, 31)), scenario.places)
+    routes = movement_arcs(scenario.movements_in(D(2025, 1, 1), D(2025, 3, 31)), scenario.places, FOLDING)
     records = {r["tt_title"]: r for r in json.loads(routes_layer(routes.drawn).to_json())["data"]}
     busy = records["Alpha air base → Charlie field"]
     claimed = records["Bravo port → Charlie field"]
@@ -64,6 +114,7 @@ def test_arcs_show_direction_confidence_and_volume(scenario):
     assert layer["getTargetColor"] == "@@=[c[0], c[1], c[2], a]"
     assert busy["a"] == CONFIDENCE_ALPHA["confirmed"] and claimed["a"] == CONFIDENCE_ALPHA["claimed"]
     assert busy["w"] > claimed["w"]
+    assert busy["tt_kind"] == "cargo by air · 2 movements · quantity 3"
 
 
 def test_tooltip_text_is_escaped_only_for_html_exports(tmp_path):

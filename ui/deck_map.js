@@ -10,6 +10,7 @@ const ESCAPES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&
 const CAMERA_SETTLE_MS = 400;
 const ASK_AGAIN_MS = 4000; // a request for frames that got no answer is sent again
 const LAYER_CACHE_SIZE = 48;
+const PICKING_RADIUS = 4; // pixels: a 1.5-pixel arc can be hovered without a steady hand
 const NO_WEBGL = "The map cannot be drawn here: this browser has WebGL turned off.";
 let bundle = null;
 
@@ -153,6 +154,7 @@ function createMap(root, deck, data) {
     ...common,
     parent: planes[1],
     controller: { dragRotate: false, touchRotate: false },
+    pickingRadius: PICKING_RADIUS,
     onViewStateChange: ({ viewState }) => {
       setCamera(map, viewState);
       clearTimeout(map.settle);

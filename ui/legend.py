@@ -24,7 +24,8 @@ def _icon(kind: str) -> str:
             f"background-size:{len(BASE_KINDS) * CELL // 4}px 16px;background-position:-{x}px 0'></span></span>")
 
 
-def legend_html(scenario: Scenario, actors: list[str], categories: list[str]) -> str:
+def legend_html(scenario: Scenario, actors: list[str], categories: list[str], arcs: str) -> str:
+    """`arcs` says what one arc stands for."""
     parts = []
     if actors:
         parts.append("<b>Actors</b>")
@@ -34,6 +35,8 @@ def legend_html(scenario: Scenario, actors: list[str], categories: list[str]) ->
             parts.append(f"<div style='{_ROW}'><span style='{_SWATCH};background:{color}'></span>{name}</div>")
     if categories:
         parts.append("<b>Movements</b> <span style='opacity:.7'>(faint end = origin)</span>")
+        if arcs:
+            parts.append(f"<div style='{_ROW};opacity:.7'>{html.escape(arcs)}</div>")
         for category in categories:
             color = rgb_to_hex(CATEGORY_COLORS.get(category, CATEGORY_COLORS["other"]))
             parts.append(f"<div style='{_ROW}'><span style='{_LINE};background:{color}'></span>"

@@ -12,6 +12,7 @@ import streamlit as st
 
 from geodata import Scenario
 from layers.deck import Camera
+from layers.routes import arc_meaning, count_text
 from layers.style import THEMES, rgb_to_hex
 from layers.view import MAP_HEIGHT, MapView, compose, default_camera
 from ui.charts import timeline_spec, weekly_counts
@@ -81,7 +82,8 @@ def _side_panel(scenario: Scenario, composed, view) -> None:
         return
     counts = change_counts(composed.movements)
     st.markdown(counts_html(counts), unsafe_allow_html=True)
-    st.markdown(legend_html(scenario, composed.actors_shown, composed.categories_shown), unsafe_allow_html=True)
+    st.markdown(legend_html(scenario, composed.actors_shown, composed.categories_shown, arc_meaning(composed.routes)),
+                unsafe_allow_html=True)
     st.caption("Click a base for its story.")
 
 
@@ -92,8 +94,8 @@ def _render(scenario: Scenario) -> None:
     time_controls(period)
     composed = compose(scenario, view)
     routes = composed.routes
-    status = (f"**{view.start:%d %b %Y} – {view.end:%d %b %Y}** · {routes.total_movements:,} movements on "
-              f"{routes.total_routes:,} routes · zones as of {view.end:%d %b %Y}")
+    status = (f"**{view.start:%d %b %Y} – {view.end:%d %b %Y}** · {count_text(routes)} · "
+              f"zones as of {view.end:%d %b %Y}")
     if len(routes.drawn) < routes.total_routes:
         status += f" · showing the {len(routes.drawn):,} busiest of {routes.total_routes:,} routes"
     st.markdown(status)

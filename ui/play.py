@@ -14,6 +14,7 @@ import hashlib
 from typing import Final
 
 from geodata import Scenario
+from layers.routes import Routes, count_text
 from layers.view import MapView, compose
 from ui.deck_map import layer_items
 from ui.window import at_end, shift_window
@@ -37,8 +38,8 @@ def play_token(counter: int, view: MapView) -> str:
     return f"{counter}:{hashlib.blake2b(repr(steady).encode(), digest_size=6).hexdigest()}"
 
 
-def caption(start: dt.date, end: dt.date, movements: int, routes: int) -> str:
-    return f"{start:%d %b %Y} – {end:%d %b %Y} · {movements:,} movements on {routes:,} routes"
+def caption(start: dt.date, end: dt.date, routes: Routes) -> str:
+    return f"{start:%d %b %Y} – {end:%d %b %Y} · {count_text(routes)}"
 
 
 def play_chunk(scenario: Scenario, view: MapView, *, unit: str, period: tuple[dt.date, dt.date], token: str,
@@ -52,7 +53,7 @@ def play_chunk(scenario: Scenario, view: MapView, *, unit: str, period: tuple[dt
         items = layer_items(composed.deck.layers)
         layers.update((item["key"], {"spec": item["spec"], "under": item["under"]}) for item in items)
         frames.append({"window": [start.isoformat(), end.isoformat()], "layers": [item["key"] for item in items],
-                       "caption": caption(start, end, composed.routes.total_movements, composed.routes.total_routes)})
+                       "caption": caption(start, end, composed.routes)})
     return {
         "token": token,
         "chunk": view.start.isoformat(),
