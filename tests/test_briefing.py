@@ -3,8 +3,10 @@
 import datetime as dt
 import io
 import json
+from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PIL import Image, ImageStat
 
@@ -199,6 +201,22 @@ def test_without_chromium_the_static_renderer_gives_a_framed_png(tmp_path, capsy
     assert spread(image.crop((boxes.map.x, boxes.map.y, boxes.map.right, boxes.map.bottom))) > 20
     assert image.getpixel((5, 5)) == image.getpixel((5, 1075)) != image.getpixel((960, 540))  # banners top, bottom
     assert files_in(tmp_path) == ["map.png"] and oct(out.stat().st_mode & 0o777) != "0o600"
+
+
+def test_static_arcs_bow_to_their_right_as_the_map_arcs_do(scenario_dir):
+    from briefing.static_map import _MapCanvas
+    scenario = load_scenario(scenario_dir)
+    # February holds one movement, Bravo port → Charlie field: westwards, so its right is north.
+    view = MapView(D(2025, 2, 1), D(2025, 2, 28), show=frozenset({"routes"}), camera=Camera(33.5, 28.5, 5))
+    slide = build_slide(scenario, view, SlideOptions(SLIDE))
+    with_arc = np.asarray(_MapCanvas(slide, 1).draw().convert("RGB"), dtype=int)
+    without = np.asarray(_MapCanvas(build_slide(scenario, replace(view, show=frozenset()), SlideOptions(SLIDE)), 1)
+                         .draw().convert("RGB"), dtype=int)
+    arc = slide.composed.routes.drawn.iloc[0]
+    (x0, y0), (x1, y1) = _MapCanvas(slide, 1).points(np.array([[arc.origin_lon, arc.origin_lat],
+                                                               [arc.destination_lon, arc.destination_lat]]))
+    rows = np.flatnonzero(np.abs(with_arc - without).sum(axis=2)[:, round((x0 + x1) / 2)])
+    assert len(rows) and rows.max() < (y0 + y1) / 2 - 10, "the arc's middle lies north of its chord"
 
 
 def test_pptx_pack_has_a_slide_per_date_with_notes(tmp_path, no_chromium):
