@@ -88,7 +88,8 @@ def _single_arcs(movements: pd.DataFrame, route: np.ndarray) -> pd.DataFrame:
         "first": movements["date"].to_numpy(),
         "last": movements["until"].to_numpy(),
         "confidence_rank": movements["confidence"].cat.codes.to_numpy(),
-        **{f"{column}s": movements[column].fillna("").astype(str).to_numpy() for column in ("asset", "source", "mode")},
+        **{f"{column}s": movements[column].fillna("").astype(str).to_numpy()
+           for column in ("asset", "source", "mode")},
         "confidences": movements["confidence"].astype(str).to_numpy(),
     })
     return arcs.sort_values("first", kind="stable").reset_index(drop=True)

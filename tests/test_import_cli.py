@@ -42,6 +42,8 @@ def test_acled_and_kepler_headers_are_recognised() -> None:
     assert kepler == {"date": "Date", "origin_lat": "source_lat", "origin_lon": "source_lng",
                       "destination_lat": "target_lat", "destination_lon": "target_lng"}
     assert propose("bases", ["Y", "X", "Name"]).columns == {"name": "Name", "lat": "Y", "lon": "X"}
+    plain = propose("movements", ["Date", "From", "To", "Type"]).columns
+    assert plain == {"date": "Date", "origin": "From", "destination": "To", "category": "Type"}
 
 
 def test_a_mapping_is_overridden_saved_and_loaded() -> None:
