@@ -150,7 +150,7 @@ class _MapCanvas:
             t = np.linspace(0, 1, 40)[:, None]
             curve = (1 - t) ** 2 * [x0, y0] + 2 * (1 - t) * t * [mx, my] + t**2 * [x1, y1]
             color = CATEGORY_COLORS.get(route.category, CATEGORY_COLORS["other"])
-            width = max(1, round((1.5 + 1.5 * math.log2(max(route.count, 1))) * self.ratio))
+            width = max(1, round(route.width * self.ratio))
             draw.line([tuple(p) for p in curve], fill=(*color, CONFIDENCE_ALPHA[route.confidence]), width=width,
                       joint="curve")
         self.image.alpha_composite(layer)

@@ -34,6 +34,7 @@ class RouteLook:
     max_arcs: int = 500
     min_width: float = 1.5
     max_width: float = 14.0
+    full_width_at: int = 50  # an arc is drawn at full width only if it stands for this many movements
     source_alpha_share: float = 0.25  # the start of an arc is fainter than its end: direction at a glance
     bend: float = 0.22  # the arc's height as a share of its chord; it lies flat, so this is how far it bows
     fan_step: float = 0.14  # more bend for each further arc between the same two ends
@@ -135,6 +136,17 @@ def _chord_km(arcs: pd.DataFrame) -> np.ndarray:
     return np.hypot(east, north) * KM_PER_DEGREE
 
 
+def _widths(count: np.ndarray, look: RouteLook) -> np.ndarray:
+    """Width grows linearly with the movements an arc stands for, up to the window's busiest.
+
+    Measured against the busiest arc, a busy window reads as a few wide routes among
+    thin ones instead of a thicket of equally wide arcs; `full_width_at` keeps a quiet
+    window's arcs thin.
+    """
+    busiest = max(int(count.max(initial=1)), look.full_width_at)
+    return np.round(look.min_width + (look.max_width - look.min_width) * count / busiest, 1)
+
+
 def _bends(ends: np.ndarray, chord_km: np.ndarray, look: RouteLook) -> np.ndarray:
     """How far each arc bows: arcs between the same two ends, in order, fan out from the first.
 
@@ -170,6 +182,7 @@ def movement_arcs(movements: pd.DataFrame, places: pd.DataFrame, look: RouteLook
     arcs["category"] = np.asarray(CATEGORIES)[keys % len(CATEGORIES)]
     arcs["confidence"] = np.asarray(CONFIDENCES)[arcs["confidence_rank"].to_numpy()]
     arcs["bend"] = _bends(ends, _chord_km(arcs), look)
+    arcs["width"] = _widths(arcs["count"].to_numpy(), look)
     return Routes(arcs, total, len(movements), one_by_one)
 
 
@@ -182,15 +195,13 @@ def count_text(routes: Routes) -> str:
 
 def arc_meaning(routes: Routes) -> str:
     """What one arc stands for, for the legends."""
-    return "one arc per movement" if routes.one_by_one else "one arc per route; wider = more movements"
+    if routes.one_by_one:
+        return "one arc per movement"
+    return f"one arc per route, widest = {int(routes.drawn['count'].max()):,} movements"
 
 
 def _place(name: str, lat: float, lon: float) -> str:
     return name or f"{lat:.2f}, {lon:.2f} (not a base)"
-
-
-def _width(count: np.ndarray, look: RouteLook) -> np.ndarray:
-    return np.clip(look.min_width + 2.2 * np.log2(count), look.min_width, look.max_width)
 
 
 def _rows(routes: pd.DataFrame) -> list:
@@ -199,23 +210,22 @@ def _rows(routes: pd.DataFrame) -> list:
     return [row(*values) for values in zip(*(routes[column].tolist() for column in routes.columns))]
 
 
-def _arc_records(routes: pd.DataFrame, look: RouteLook) -> list[dict]:
+def _arc_records(routes: pd.DataFrame) -> list[dict]:
     """Geometry and look only: what an animation frame needs."""
-    widths = _width(routes["count"].to_numpy(dtype=float), look) if len(routes) else []
     return [{
         "s": [round(row.origin_lon, 4), round(row.origin_lat, 4)],
         "t": [round(row.destination_lon, 4), round(row.destination_lat, 4)],
         "c": list(CATEGORY_COLORS.get(row.category, CATEGORY_COLORS["other"])),
         "a": CONFIDENCE_ALPHA[row.confidence],
-        "w": round(float(width), 1),
+        "w": row.width,
         "h": row.bend,
-    } for row, width in zip(_rows(routes), widths)]
+    } for row in _rows(routes)]
 
 
-def route_records(routes: pd.DataFrame, look: RouteLook, *, for_html: bool) -> list[dict]:
+def route_records(routes: pd.DataFrame, *, for_html: bool) -> list[dict]:
     """One compact record per arc with its tooltip; colours are finished in the browser from `c` and `a`."""
     records = []
-    for row, arc in zip(_rows(routes), _arc_records(routes, look)):
+    for row, arc in zip(_rows(routes), _arc_records(routes)):
         origin = _place(row.origin_name, row.origin_lat, row.origin_lon)
         destination = _place(row.destination_name, row.destination_lat, row.destination_lon)
         dates = f"{row.first:%d %b %Y}" + ("" if row.last == row.first else f" – {row.last:%d %b %Y}")
@@ -234,7 +244,7 @@ def routes_layer(routes: pd.DataFrame, look: RouteLook = RouteLook(), *, for_htm
     return pdk.Layer(
         "ArcLayer",
         id=LAYER_ID,
-        data=_arc_records(routes, look) if animated else route_records(routes, look, for_html=for_html),
+        data=_arc_records(routes) if animated else route_records(routes, for_html=for_html),
         get_source_position="s",
         get_target_position="t",
         get_source_color=f"[c[0], c[1], c[2], a * {look.source_alpha_share}]",

@@ -82,6 +82,21 @@ def test_a_busy_window_folds_movements_on_one_route_into_one_arc_with_a_count(sc
     assert alpha_charlie["confidences"] == "1 confirmed, 1 reported"
 
 
+def test_widths_follow_the_busiest_arc_of_the_window(scenario):
+    movements = scenario.movements_in(D(2025, 1, 1), D(2025, 3, 31))
+
+    def widths(rows) -> dict:
+        drawn = movement_arcs(rows, scenario.places, FOLDING).drawn
+        return drawn.set_index(["origin_key", "destination_key"])["width"].to_dict()
+
+    look = FOLDING
+    busy = widths(pd.concat([movements] * 100))  # Alpha → Charlie 200 movements, Alpha → Bravo 100
+    assert busy[("alpha", "charlie")] == look.max_width
+    assert busy[("alpha", "bravo")] == pytest.approx((look.min_width + look.max_width) / 2, abs=0.1)
+    quiet = widths(movements)  # 2 and 1: far below a full-width route
+    assert look.min_width < quiet[("alpha", "charlie")] < 3 and quiet[("alpha", "bravo")] < quiet[("alpha", "charlie")]
+
+
 def test_counts_read_as_words(scenario):
     january = movement_arcs(scenario.movements_in(D(2025, 1, 1), D(2025, 1, 31)), scenario.places)
     quarter = movement_arcs(scenario.movements_in(D(2025, 1, 1), D(2025, 3, 31)), scenario.places)

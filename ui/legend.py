@@ -12,6 +12,7 @@ from geodata.schema import BASE_KINDS
 _SWATCH = "display:inline-block;width:14px;height:14px;border-radius:3px;margin-right:6px;vertical-align:-2px"
 _LINE = "display:inline-block;width:22px;height:4px;margin-right:6px;vertical-align:3px;border-radius:2px"
 _ROW = "font-size:0.85rem;line-height:1.55;white-space:nowrap;overflow:hidden;text-overflow:ellipsis"
+_NOTE = "font-size:0.8rem;line-height:1.35;opacity:.7;margin:1px 0 3px"
 
 
 def _icon(kind: str) -> str:
@@ -36,7 +37,7 @@ def legend_html(scenario: Scenario, actors: list[str], categories: list[str], ar
     if categories:
         parts.append("<b>Movements</b> <span style='opacity:.7'>(faint end = origin)</span>")
         if arcs:
-            parts.append(f"<div style='{_ROW};opacity:.7'>{html.escape(arcs)}</div>")
+            parts.append(f"<div style='{_NOTE}'>{html.escape(arcs)}</div>")
         for category in categories:
             color = rgb_to_hex(CATEGORY_COLORS.get(category, CATEGORY_COLORS["other"]))
             parts.append(f"<div style='{_ROW}'><span style='{_LINE};background:{color}'></span>"
