@@ -64,6 +64,8 @@ def test_page_loads_offline_draws_the_map_and_follows_the_slider(browser, bundle
     outside = []
     page.on("request", lambda request: outside.append(request.url)
             if not request.url.startswith(("http://127.0.0.1", "data:", "blob:")) else None)
+    chart_warnings = []  # Vega warns in the console when a chart spec contradicts itself
+    page.on("console", lambda message: chart_warnings.append(message.text) if message.text.startswith("WARN") else None)
     page.goto(bundled_url)
     wait_for_map(page)
     assert page.locator("[data-testid=stException]").count() == 0
@@ -84,6 +86,7 @@ def test_page_loads_offline_draws_the_map_and_follows_the_slider(browser, bundle
     assert table.get_attribute("aria-rowcount") != rows_before, "the table followed the window"
     assert page.locator("[data-testid=stException]").count() == 0
     assert outside == [], f"requests left the machine: {outside[:3]}"
+    assert chart_warnings == []
     page.close()
 
 

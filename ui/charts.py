@@ -34,9 +34,9 @@ def _window_frame(window: tuple[dt.date, dt.date]) -> pd.DataFrame:
     return pd.DataFrame({"start": [pd.Timestamp(window[0])], "end": [pd.Timestamp(window[1])]})
 
 
-def _window_shade(data: pd.DataFrame | alt.NamedData, x_scale: alt.Scale) -> alt.Chart:
-    return alt.Chart(data).mark_rect(opacity=0.18, color="#3b6fb6").encode(
-        x=alt.X("start:T", scale=x_scale), x2="end:T")
+def _window_shade(data: pd.DataFrame | alt.NamedData) -> alt.Chart:
+    # No scale of its own: it shares the bars' period scale (two copies of a domain conflict in Vega-Lite).
+    return alt.Chart(data).mark_rect(opacity=0.18, color="#3b6fb6").encode(x="start:T", x2="end:T")
 
 
 def timeline_spec(counts: pd.DataFrame, window: tuple[dt.date, dt.date], period: tuple[dt.date, dt.date],
@@ -50,7 +50,7 @@ def timeline_spec(counts: pd.DataFrame, window: tuple[dt.date, dt.date], period:
 def _timeline_layout(period: tuple[dt.date, dt.date], height: int) -> dict:
     """Built and validated by Altair once: that took a fifth of a slider step's server time."""
     x_scale = _period_scale(period)
-    shade = _window_shade(alt.NamedData("window"), x_scale)
+    shade = _window_shade(alt.NamedData("window"))
     bars = alt.Chart(alt.NamedData("counts")).mark_bar().encode(
         x=alt.X("week:T", title=None, scale=x_scale),
         y=alt.Y("sum(movements):Q", title="per week"),
@@ -69,13 +69,12 @@ def base_timeline(movements: pd.DataFrame, base_id: str, window: tuple[dt.date, 
     counts = involved.groupby([months.rename("month"), direction.rename("direction")]).size()
     counts = counts.rename("movements").reset_index()
     x_scale = _period_scale(period)
-    shade = _window_shade(_window_frame(window), x_scale)
+    shade = _window_shade(_window_frame(window))
     bars = alt.Chart(counts).mark_bar().encode(
         x=alt.X("month:T", title=None, scale=x_scale),
         y=alt.Y("movements:Q", title=None),
         color=alt.Color("direction:N", scale=alt.Scale(domain=["in", "out"], range=["#1a9850", "#d7301f"]),
                         legend=alt.Legend(orient="top", title=None)),
-        xOffset="direction:N",
         tooltip=[alt.Tooltip("month:T", format="%b %Y"), "direction:N", "movements:Q"],
     )
     return alt.layer(shade, bars).properties(height=110)
