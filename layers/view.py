@@ -66,6 +66,21 @@ def _base_layers(scenario: Scenario, operators: frozenset[str], present: Presenc
     return bases_layers(records, theme, zoom)
 
 
+@functools.lru_cache(maxsize=32)
+def _window_arcs(scenario: Scenario, start: dt.date, end: dt.date, keep: MovementFilter, look: RouteLook,
+                 summarise: bool) -> tuple[pd.DataFrame, Routes]:
+    # Analysts stepping through the same weeks, or playing the same period, share the work.
+    movements = scenario.movements_in(start, end, keep)
+    return movements, movement_arcs(movements, scenario.places, look, summarise=summarise)
+
+
+@functools.lru_cache(maxsize=32)
+def _routes_layer(scenario: Scenario, start: dt.date, end: dt.date, keep: MovementFilter, look: RouteLook,
+                  for_html: bool, animated: bool) -> pdk.Layer:
+    _, routes = _window_arcs(scenario, start, end, keep, look, not animated)
+    return routes_layer(routes.drawn, look, for_html=for_html, animated=animated)
+
+
 @functools.lru_cache(maxsize=8)
 def headline_bases(scenario: Scenario) -> frozenset[str]:
     """The bases with the most movements in the whole scenario stand out on the map."""
@@ -88,8 +103,7 @@ def compose(scenario: Scenario, view: MapView, *, for_html: bool = False,
     """The map of `view`; `animated` leaves out what only hovering needs (arc tooltips)."""
     theme = THEMES[view.theme]
     zones = scenario.zones_on(view.end)
-    movements = scenario.movements_in(view.start, view.end, view.keep)
-    routes = movement_arcs(movements, scenario.places, look, summarise=not animated)
+    movements, routes = _window_arcs(scenario, view.start, view.end, view.keep, look, not animated)
     bases = scenario.bases_shown(view.keep)
     present = presence(bases, view.start, view.end)
 
@@ -100,7 +114,7 @@ def compose(scenario: Scenario, view: MapView, *, for_html: bool = False,
     if "zones" in view.show and len(zones):
         layers.append(_zones_layer(scenario, tuple(zones.index), theme, for_html))
     if "routes" in view.show and len(routes.drawn):
-        layers.append(routes_layer(routes.drawn, look, for_html=for_html, animated=animated))
+        layers.append(_routes_layer(scenario, view.start, view.end, view.keep, look, for_html, animated))
     camera = view.camera or default_camera(scenario)
     if "bases" in view.show:
         base_layers = _base_layers(scenario, view.keep.operators, present, theme, camera.zoom, for_html)

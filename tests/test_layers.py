@@ -97,6 +97,15 @@ def test_widths_follow_the_busiest_arc_of_the_window(scenario):
     assert look.min_width < quiet[("alpha", "charlie")] < 3 and quiet[("alpha", "bravo")] < quiet[("alpha", "charlie")]
 
 
+def test_sessions_showing_the_same_window_share_its_arcs(scenario):
+    def routes_of(view: MapView):
+        return next(layer for layer in compose(scenario, view).deck.layers if layer.id == "routes")
+
+    quarter = MapView(D(2025, 1, 1), D(2025, 3, 31))
+    assert routes_of(quarter) is routes_of(MapView(D(2025, 1, 1), D(2025, 3, 31), theme="dark"))
+    assert routes_of(quarter) is not routes_of(MapView(D(2025, 1, 1), D(2025, 2, 28)))
+
+
 def test_counts_read_as_words(scenario):
     january = movement_arcs(scenario.movements_in(D(2025, 1, 1), D(2025, 1, 31)), scenario.places)
     quarter = movement_arcs(scenario.movements_in(D(2025, 1, 1), D(2025, 3, 31)), scenario.places)

@@ -8,6 +8,7 @@ map needs no network and matches the standalone HTML export.
 
 from __future__ import annotations
 
+import functools
 from typing import Final
 
 import pydeck as pdk
@@ -23,10 +24,16 @@ ONLINE_TILES: Final = {
 TILES_ATTRIBUTION: Final = "© OpenStreetMap contributors © CARTO"
 
 
+@functools.lru_cache(maxsize=32)
+def _arcs_item(layer: pdk.Layer) -> dict:
+    # Arcs change with the window; they get a cache of their own so as not to push out the other layers.
+    return layer_item(layer)
+
+
 def layer_items(layers: list[pdk.Layer]) -> list[dict]:
-    """Items for `layers`. Only the arcs are new with every step; every other layer object
-    comes from a cache in `layers/`, so its item is built once."""
-    return [layer_item(layer) if layer.id == ROUTES_LAYER_ID else cached_item(layer) for layer in layers]
+    """Items for `layers`. Every layer object comes from a cache in `layers/`, so an item is
+    built once: a window's arcs again only when no session has shown that window lately."""
+    return [_arcs_item(layer) if layer.id == ROUTES_LAYER_ID else cached_item(layer) for layer in layers]
 
 
 def map_payload(deck: pdk.Deck, items: list[dict], *, camera: Camera, camera_key: int, window: list[str],
