@@ -22,7 +22,7 @@ from ui.legend import legend_html
 from ui.map_element import deck_map
 from ui.session import current_view, sync_query
 from ui.story import show_story
-from ui.tables import breakdown, change_counts, show_movements, sources_html
+from ui.tables import WindowTables, show_movements, window_tables
 from ui.time_controls import frames_to_play, play_progressed, play_stopped, time_controls
 
 MAP_KEY = "map"
@@ -74,14 +74,13 @@ def _close_story() -> None:
     st.session_state["selected_base"] = None
 
 
-def _side_panel(scenario: Scenario, composed, view) -> None:
+def _side_panel(scenario: Scenario, composed, view, tables: WindowTables) -> None:
     base_id = st.session_state.get("selected_base")
     if base_id in scenario.bases.index:
         st.button("✕ Close", key="close_story", on_click=_close_story)
         show_story(scenario, base_id, composed.movements, (view.start, view.end))
         return
-    counts = change_counts(composed.movements)
-    st.markdown(counts_html(counts), unsafe_allow_html=True)
+    st.markdown(counts_html(tables.counts), unsafe_allow_html=True)
     st.markdown(legend_html(scenario, composed.actors_shown, composed.categories_shown, arc_meaning(composed.routes)),
                 unsafe_allow_html=True)
     st.caption("Click a base for its story.")
@@ -93,6 +92,7 @@ def _render(scenario: Scenario) -> None:
     frames = frames_to_play(scenario, view, period)  # may stop play: before the Play button is drawn
     time_controls(period)
     composed = compose(scenario, view)
+    tables = window_tables(scenario, view.start, view.end, view.keep)
     routes = composed.routes
     status = (f"**{view.start:%d %b %Y} – {view.end:%d %b %Y}** · {count_text(routes)} · "
               f"zones as of {view.end:%d %b %Y}")
@@ -104,7 +104,7 @@ def _render(scenario: Scenario) -> None:
     with map_column:
         _show_map(scenario, composed, view, frames)
     with side_column:
-        _side_panel(scenario, composed, view)
+        _side_panel(scenario, composed, view, tables)
         with st.expander("Export this view"):
             export_panel(scenario, view)
 
@@ -112,14 +112,13 @@ def _render(scenario: Scenario) -> None:
                        width="stretch")
     table_tab, change_tab, sources_tab = st.tabs(["Movements", "What changed", "Sources"])
     with table_tab:
-        show_movements(composed.movements, f"movements_{view.start}_{view.end}")
+        show_movements(composed.movements, tables.table, f"movements_{view.start}_{view.end}")
     with change_tab:
         left, right = st.columns(2)
-        left.dataframe(breakdown(composed.movements, "category"), hide_index=True, width="stretch")
-        right.dataframe(breakdown(composed.movements, "destination"), hide_index=True, width="stretch")
+        left.dataframe(tables.by_category, hide_index=True, width="stretch")
+        right.dataframe(tables.by_destination, hide_index=True, width="stretch")
     with sources_tab:
-        texts = [*composed.movements["source"], *composed.zones["source"]]
-        st.markdown(sources_html(texts, limit=40), unsafe_allow_html=True)
+        st.markdown(tables.sources, unsafe_allow_html=True)
     sync_query(view)
 
 

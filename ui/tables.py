@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import html
+from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
 
+from geodata import MovementFilter, Scenario
 from geodata.downloads import URL, movements_csv, movements_geojson
 
 PERSONNEL_CATEGORIES = {"troops"}
@@ -42,8 +46,8 @@ def movements_table(movements: pd.DataFrame, limit: int = 300) -> pd.DataFrame:
     })
 
 
-def show_movements(movements: pd.DataFrame, file_stem: str) -> None:
-    table = movements_table(movements)
+def show_movements(movements: pd.DataFrame, table: pd.DataFrame, file_stem: str) -> None:
+    """`table` is `movements_table(movements)`."""
     if len(movements) > len(table):
         st.caption(f"Showing the newest {len(table):,} of {len(movements):,} movements; downloads hold all.")
     st.dataframe(table, hide_index=True, width="stretch", height=320, column_config={
@@ -88,3 +92,23 @@ def sources_html(texts: list[str], limit: int = 12) -> str:
                                                      f"rel='noopener noreferrer'>{html.escape(link)}</a>")
         items.append(f"<li>{label}</li>")
     return "<ul style='padding-left:1.1em;font-size:0.85rem'>" + "".join(items) + "</ul>"
+
+
+@dataclass(frozen=True)
+class WindowTables:
+    """What the counts and tables beside and under the map show for one window."""
+
+    table: pd.DataFrame
+    by_category: pd.DataFrame
+    by_destination: pd.DataFrame
+    counts: dict[str, int]
+    sources: str  # escaped HTML
+
+
+@functools.lru_cache(maxsize=32)
+def window_tables(scenario: Scenario, start: dt.date, end: dt.date, keep: MovementFilter) -> WindowTables:
+    """Built once per window for every session that shows it, like the window's arcs."""
+    movements = scenario.movements_in(start, end, keep)
+    texts = [*movements["source"], *scenario.zones_on(end)["source"]]
+    return WindowTables(movements_table(movements), breakdown(movements, "category"),
+                        breakdown(movements, "destination"), change_counts(movements), sources_html(texts, limit=40))
