@@ -47,7 +47,7 @@ class Routes:
     drawn: pd.DataFrame  # one row per arc: a movement if `one_by_one`, else a route
     total_routes: int
     total_movements: int
-    one_by_one: bool = False
+    one_by_one: bool
 
 
 def _summaries(route: np.ndarray, values: pd.Series, limit: int = 3) -> dict[int, str]:
@@ -167,7 +167,7 @@ def movement_arcs(movements: pd.DataFrame, places: pd.DataFrame, look: RouteLook
     """The arcs of a window: its movements one by one if there are at most `look.max_arcs`,
     else its busiest routes. Animation frames have no tooltips and skip the text (`summarise=False`)."""
     if movements.empty:
-        return Routes(pd.DataFrame(), 0, 0)
+        return Routes(pd.DataFrame(), 0, 0, one_by_one=True)
     route = _route_keys(movements, places)
     one_by_one = len(movements) <= look.max_arcs
     if one_by_one:

@@ -101,6 +101,13 @@ def test_bad_query_values_fall_back_with_a_notice(monkeypatch, scenario_dir):
     assert len(app.toast) >= 2
 
 
+def test_a_window_without_movements_shows_an_empty_map_and_says_so(monkeypatch, scenario_dir):
+    app = start_app(monkeypatch, scenario_dir, {"from": "2025-03-25", "to": "2025-03-31"})
+    assert not app.exception
+    assert arc_count(app) == 0 and layer(app, "bases") is not None
+    assert any("0 movements on 0 routes" in str(block.value) for block in app.markdown)
+
+
 def test_unchanged_layers_keep_their_digest_across_a_step(monkeypatch, scenario_dir):
     app = start_app(monkeypatch, scenario_dir)
     keys = lambda: {item["spec"]["id"]: item["key"] for item in map_data(app)["layers"]}
