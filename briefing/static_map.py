@@ -27,6 +27,7 @@ from layers.basemap import BASEMAP_DIR, manifest
 from layers.bases import BaseLook, base_records, presence
 from layers.icons import atlas
 from layers.labels import place_labels
+from layers.routes import eastward
 from layers.view import headline_bases
 from layers.style import CATEGORY_COLORS, CONFIDENCE_ALPHA, THEMES, RGB, Theme, hex_to_rgb
 
@@ -142,13 +143,14 @@ class _MapCanvas:
         layer, draw = self.overlay()
         drawn = self.slide.composed.routes.drawn
         for route in drawn.itertuples():
-            ends = np.array([[route.origin_lon, route.origin_lat], [route.destination_lon, route.destination_lat]])
+            destination_lon = route.origin_lon + eastward(route.origin_lon, route.destination_lon)
+            ends = np.array([[route.origin_lon, route.origin_lat], [destination_lon, route.destination_lat]])
             (x0, y0), (x1, y1) = self.points(ends)
-            # A control point `bend` chords to the right of the middle (y points down) bows the curve as
-            # far as the map's arc.
-            mx, my = (x0 + x1) / 2 - (y1 - y0) * route.bend, (y0 + y1) / 2 + (x1 - x0) * route.bend
+            # deck.gl's flat arc: at share t of the chord it lies bend · chord · sqrt(t(1 - t)) to its
+            # right, which on a screen whose y points down is (-(y1 - y0), x1 - x0).
             t = np.linspace(0, 1, 40)[:, None]
-            curve = (1 - t) ** 2 * [x0, y0] + 2 * (1 - t) * t * [mx, my] + t**2 * [x1, y1]
+            out = route.bend * np.sqrt(t * (1 - t))
+            curve = [x0, y0] + t * [x1 - x0, y1 - y0] + out * [-(y1 - y0), x1 - x0]
             color = CATEGORY_COLORS.get(route.category, CATEGORY_COLORS["other"])
             width = max(1, round(route.width * self.ratio))
             draw.line([tuple(p) for p in curve], fill=(*color, CONFIDENCE_ALPHA[route.confidence]), width=width,

@@ -36,7 +36,7 @@ class RouteLook:
     max_width: float = 14.0
     full_width_at: int = 50  # an arc is drawn at full width only if it stands for this many movements
     source_alpha_share: float = 0.25  # the start of an arc is fainter than its end: direction at a glance
-    bend: float = 0.22  # the arc's height as a share of its chord; it lies flat, so this is how far it bows
+    bend: float = 0.22  # deck.gl's arc height as a share of the chord: flat on the map, its middle bows half that
     fan_step: float = 0.14  # more bend for each further arc between the same two ends
     fan_km: float = 60.0  # but its middle at most this much further out
     max_bend: float = 0.7
@@ -128,10 +128,15 @@ def _folded_arcs(movements: pd.DataFrame, route: np.ndarray, max_arcs: int, summ
     return routes.reset_index(), total
 
 
+def eastward(origin_lon, destination_lon):
+    """Degrees from origin to destination the short way round, across the antimeridian if need be."""
+    return (destination_lon - origin_lon + 180) % 360 - 180
+
+
 def _chord_km(arcs: pd.DataFrame) -> np.ndarray:
     """Roughly how far apart an arc's ends are; enough to size its fan."""
     mean_lat = np.radians((arcs["origin_lat"] + arcs["destination_lat"]).to_numpy(float) / 2)
-    east = (arcs["destination_lon"] - arcs["origin_lon"]).to_numpy(float) * np.cos(mean_lat)
+    east = eastward(arcs["origin_lon"].to_numpy(float), arcs["destination_lon"].to_numpy(float)) * np.cos(mean_lat)
     north = (arcs["destination_lat"] - arcs["origin_lat"]).to_numpy(float)
     return np.hypot(east, north) * KM_PER_DEGREE
 
@@ -159,7 +164,7 @@ def _bends(ends: np.ndarray, chord_km: np.ndarray, look: RouteLook) -> np.ndarra
     step = np.minimum.reduce([np.full(len(ends), look.fan_step),
                               (look.max_bend - look.bend) / np.maximum(siblings - 1, 1),
                               2 * look.fan_km / np.maximum(chord_km, 1.0)])  # the middle bows half the bend
-    return np.round(look.bend + step * order, 3)
+    return np.round(look.bend + step * order, 4)
 
 
 def movement_arcs(movements: pd.DataFrame, places: pd.DataFrame, look: RouteLook = RouteLook(), *,
@@ -205,7 +210,7 @@ def _place(name: str, lat: float, lon: float) -> str:
 
 
 def _rows(routes: pd.DataFrame) -> list:
-    """The routes as tuples of plain Python values: itertuples over Arrow-backed columns is slow."""
+    """The arcs as tuples of plain Python values: itertuples over Arrow-backed columns is slow."""
     row = namedtuple("Route", routes.columns)
     return [row(*values) for values in zip(*(routes[column].tolist() for column in routes.columns))]
 
@@ -234,7 +239,8 @@ def route_records(routes: pd.DataFrame, *, for_html: bool) -> list[dict]:
         records.append({
             **arc,
             **fields(f"{origin} → {destination}", f"{row.category} by {row.modes}{movements}{quantity}",
-                     f"{dates} · {row.confidences}", f"{row.assets} · {row.sources}", for_html=for_html),
+                     f"{dates} · {row.confidences}", " · ".join(part for part in (row.assets, row.sources) if part),
+                     for_html=for_html),
         })
     return records
 
@@ -253,6 +259,7 @@ def routes_layer(routes: pd.DataFrame, look: RouteLook = RouteLook(), *, for_htm
         get_height="h",
         get_tilt=BOW_RIGHT,
         num_segments=24,
+        wrap_longitude=True,  # across the antimeridian the short way, as the fan and the static map assume
         width_units=PIXELS,
         pickable=not animated,
         auto_highlight=not animated,

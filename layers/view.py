@@ -41,6 +41,8 @@ class MapView:
 
 @dataclass(frozen=True)
 class ComposedMap:
+    """Parts of it come from caches shared by every session: read them, never modify them."""
+
     deck: pdk.Deck
     movements: pd.DataFrame
     routes: Routes
@@ -68,16 +70,16 @@ def _base_layers(scenario: Scenario, operators: frozenset[str], present: Presenc
 
 @functools.lru_cache(maxsize=32)
 def _window_arcs(scenario: Scenario, start: dt.date, end: dt.date, keep: MovementFilter, look: RouteLook,
-                 summarise: bool) -> tuple[pd.DataFrame, Routes]:
-    # Analysts stepping through the same weeks, or playing the same period, share the work.
-    movements = scenario.movements_in(start, end, keep)
-    return movements, movement_arcs(movements, scenario.places, look, summarise=summarise)
+                 summarise: bool) -> Routes:
+    # Analysts stepping through the same weeks, or playing the same period, share the work. The
+    # window's rows are not kept: slicing them again is cheap, and a long window holds many.
+    return movement_arcs(scenario.movements_in(start, end, keep), scenario.places, look, summarise=summarise)
 
 
 @functools.lru_cache(maxsize=32)
 def _routes_layer(scenario: Scenario, start: dt.date, end: dt.date, keep: MovementFilter, look: RouteLook,
                   for_html: bool, animated: bool) -> pdk.Layer:
-    _, routes = _window_arcs(scenario, start, end, keep, look, not animated)
+    routes = _window_arcs(scenario, start, end, keep, look, not animated)
     return routes_layer(routes.drawn, look, for_html=for_html, animated=animated)
 
 
@@ -103,7 +105,8 @@ def compose(scenario: Scenario, view: MapView, *, for_html: bool = False,
     """The map of `view`; `animated` leaves out what only hovering needs (arc tooltips)."""
     theme = THEMES[view.theme]
     zones = scenario.zones_on(view.end)
-    movements, routes = _window_arcs(scenario, view.start, view.end, view.keep, look, not animated)
+    movements = scenario.movements_in(view.start, view.end, view.keep)
+    routes = _window_arcs(scenario, view.start, view.end, view.keep, look, not animated)
     bases = scenario.bases_shown(view.keep)
     present = presence(bases, view.start, view.end)
 

@@ -5,14 +5,13 @@ import json
 import os
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from geodata import MovementFilter, load_scenario
 from layers.bases import Presence, base_records, bases_layers, presence
 from layers.labels import _box, _overlaps, Placement, _pixels
-import pandas as pd
-
-from layers.routes import BOW_RIGHT, RouteLook, count_text, movement_arcs, routes_layer
+from layers.routes import BOW_RIGHT, RouteLook, count_text, eastward, movement_arcs, routes_layer
 from layers.style import CONFIDENCE_ALPHA, LIGHT
 from layers.view import MapView, compose
 from layers.zones import zones_layer
@@ -62,6 +61,12 @@ def test_arcs_bow_to_their_right_and_arcs_between_the_same_ends_fan_out(scenario
     assert first == look.bend < second < look.bend + look.fan_step, "a long route (1,400 km) fans out less"
 
 
+def test_arcs_cross_the_antimeridian_the_short_way(scenario):
+    assert (eastward(179.0, -179.0), eastward(-179.0, 179.0), eastward(10.0, 20.0)) == (2.0, -2.0, 10.0)
+    layer = json.loads(routes_layer(movement_arcs(scenario.movements, scenario.places).drawn).to_json())
+    assert layer["wrapLongitude"] is True
+
+
 def test_a_crowded_pair_of_ends_keeps_its_fan_within_bounds(scenario):
     look = RouteLook()
     movements = scenario.movements_in(D(2025, 1, 1), D(2025, 3, 31))
@@ -104,6 +109,7 @@ def test_sessions_showing_the_same_window_share_its_arcs(scenario):
     quarter = MapView(D(2025, 1, 1), D(2025, 3, 31))
     assert routes_of(quarter) is routes_of(MapView(D(2025, 1, 1), D(2025, 3, 31), theme="dark"))
     assert routes_of(quarter) is not routes_of(MapView(D(2025, 1, 1), D(2025, 2, 28)))
+    assert routes_of(quarter) is not routes_of(MapView(D(2025, 1, 1), D(2025, 3, 31), MovementFilter(modes=frozenset({"air"}))))
 
 
 def test_counts_read_as_words(scenario):

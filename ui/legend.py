@@ -36,8 +36,7 @@ def legend_html(scenario: Scenario, actors: list[str], categories: list[str], ar
             parts.append(f"<div style='{_ROW}'><span style='{_SWATCH};background:{color}'></span>{name}</div>")
     if categories:
         parts.append("<b>Movements</b> <span style='opacity:.7'>(faint end = origin)</span>")
-        if arcs:
-            parts.append(f"<div style='{_NOTE}'>{html.escape(arcs)}</div>")
+        parts.append(f"<div style='{_NOTE}'>{html.escape(arcs)}</div>")
         for category in categories:
             color = rgb_to_hex(CATEGORY_COLORS.get(category, CATEGORY_COLORS["other"]))
             parts.append(f"<div style='{_ROW}'><span style='{_LINE};background:{color}'></span>"

@@ -96,7 +96,8 @@ def sources_html(texts: list[str], limit: int = 12) -> str:
 
 @dataclass(frozen=True)
 class WindowTables:
-    """What the counts and tables beside and under the map show for one window."""
+    """What the counts and tables beside and under the map show for one window; shared by every
+    session that shows it, so read, never modified."""
 
     table: pd.DataFrame
     by_category: pd.DataFrame

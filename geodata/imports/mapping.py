@@ -39,9 +39,8 @@ ALIASES: Final = {
         "date": ("date", "event_date", "start_date", "begin", "timestamp", "day"),
         "end_date": ("end_date", "until", "date_end", "end", "arrival_date"),
         # A movement goes from a place to a place: in this table "from" and "to" are its ends, not dates.
-        "origin": ("origin", "from_base", "origin_base", "source_base", "from", "departure", "origin_id"),
-        "destination": ("destination", "to_base", "destination_base", "target_base", "dest", "to", "arrival",
-                        "destination_id"),
+        "origin": ("origin", "from_base", "origin_base", "source_base", "from", "origin_id"),
+        "destination": ("destination", "to_base", "destination_base", "target_base", "dest", "to", "destination_id"),
         "origin_lat": ("origin_lat", "source_lat", "from_lat", "start_lat", "lat_from", "origin_latitude", "lat1"),
         "origin_lon": ("origin_lon", "source_lng", "source_lon", "from_lon", "from_lng", "start_lng", "start_lon",
                        "lon_from", "origin_lng", "origin_longitude", "lon1", "lng1"),
