@@ -80,46 +80,47 @@ def _route_keys(movements: pd.DataFrame, places: pd.DataFrame) -> np.ndarray:
             + movements["category"].cat.codes.to_numpy(np.int64))
 
 
-def _single_arcs(movements: pd.DataFrame, route: np.ndarray) -> pd.DataFrame:
-    """One arc per movement, oldest first, with its own words."""
-    arcs = pd.DataFrame({
+def _numbers(movements: pd.DataFrame, route: np.ndarray) -> pd.DataFrame:
+    """Per movement, on plain arrays: its route, dates, quantity and confidence rank."""
+    return pd.DataFrame({
         "route": route,
-        "count": 1,
-        "quantity": movements["quantity"].to_numpy(dtype=float, na_value=np.nan),
         "first": movements["date"].to_numpy(),
         "last": movements["until"].to_numpy(),
+        "quantity": movements["quantity"].to_numpy(dtype=float, na_value=np.nan),
         "confidence_rank": movements["confidence"].cat.codes.to_numpy(),
+    })
+
+
+def _single_arcs(movements: pd.DataFrame, numbers: pd.DataFrame) -> pd.DataFrame:
+    """One arc per movement, oldest first, with its own words."""
+    arcs = numbers.assign(
+        count=1,
         **{f"{column}s": movements[column].fillna("").astype(str).to_numpy()
            for column in ("asset", "source", "mode")},
-        "confidences": movements["confidence"].astype(str).to_numpy(),
-    })
+        confidences=movements["confidence"].astype(str).to_numpy(),
+    )
     return arcs.sort_values("first", kind="stable").reset_index(drop=True)
 
 
-def _folded_arcs(movements: pd.DataFrame, route: np.ndarray, max_arcs: int, summarise: bool) -> tuple[pd.DataFrame, int]:
+def _folded_arcs(movements: pd.DataFrame, numbers: pd.DataFrame, max_arcs: int,
+                 summarise: bool) -> tuple[pd.DataFrame, int]:
     """The busiest `max_arcs` routes with counts, and how many routes there are.
 
     Text is summarised only for the routes drawn, so the cost follows what is
     drawn rather than how many records the window holds.
     """
-    frame = pd.DataFrame({
-        "route": route,
-        "date": movements["date"].to_numpy(),
-        "until": movements["until"].to_numpy(),
-        "quantity": movements["quantity"].to_numpy(dtype=float, na_value=np.nan),
-        "confidence_rank": movements["confidence"].cat.codes.to_numpy(),
-    })
-    grouped = frame.groupby("route", sort=False)
+    grouped = numbers.groupby("route", sort=False)
     routes = pd.DataFrame({
         "count": grouped.size(),
         "quantity": grouped["quantity"].sum(min_count=1),
-        "first": grouped["date"].min(),
-        "last": grouped["until"].max(),
+        "first": grouped["first"].min(),
+        "last": grouped["last"].max(),
         "confidence_rank": grouped["confidence_rank"].min(),
     })
     total = len(routes)
     routes = routes.sort_values(["count", "last"], ascending=False, kind="stable").head(max_arcs)
     if summarise:
+        route = numbers["route"].to_numpy()
         drawn = np.isin(route, routes.index.to_numpy())
         drawn_route, drawn_rows = route[drawn], movements[drawn]
         for column in ("asset", "source", "mode"):
@@ -173,12 +174,12 @@ def movement_arcs(movements: pd.DataFrame, places: pd.DataFrame, look: RouteLook
     else its busiest routes. Animation frames have no tooltips and skip the text (`summarise=False`)."""
     if movements.empty:
         return Routes(pd.DataFrame(), 0, 0, one_by_one=True)
-    route = _route_keys(movements, places)
+    numbers = _numbers(movements, _route_keys(movements, places))
     one_by_one = len(movements) <= look.max_arcs
     if one_by_one:
-        arcs, total = _single_arcs(movements, route), len(pd.unique(route))
+        arcs, total = _single_arcs(movements, numbers), numbers["route"].nunique()
     else:
-        arcs, total = _folded_arcs(movements, route, look.max_arcs, summarise)
+        arcs, total = _folded_arcs(movements, numbers, look.max_arcs, summarise)
     keys = arcs["route"].to_numpy()
     ends = keys // len(CATEGORIES)
     for end, codes in (("origin", ends // len(places)), ("destination", ends % len(places))):
