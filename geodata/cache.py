@@ -17,7 +17,7 @@ import pandas as pd
 
 # Small scenarios load fast anyway; caching them would only litter the cache folder.
 MIN_MOVEMENTS = 50_000
-FORMAT = "1"  # bump when the prepared columns change
+FORMAT = "2"  # bump when the prepared columns change
 
 
 def cache_dir() -> Path:

@@ -39,8 +39,7 @@ def _format_columns(movements: pd.DataFrame) -> pd.DataFrame:
 
 
 # Columns the loader adds; they are not part of the scenario format.
-_DERIVED = {"until", "origin_name", "destination_name", "origin_operator", "destination_operator",
-            "origin_code", "destination_code"}
+_DERIVED = {"until", "origin_name", "destination_name", "origin_code", "destination_code"}
 
 
 def movements_csv(movements: pd.DataFrame) -> bytes:

@@ -12,15 +12,16 @@ from geodata import cache as movement_cache
 from geodata.model import Scenario
 from geodata.movements import prepare_movements
 from geodata.problems import Problems, ScenarioError
-from geodata.readers import read_csv, read_geojson, read_gpkg, read_parquet, read_toml
-from geodata.schema import FILES, MOVEMENTS_PARQUET
+from geodata.readers import WGS84, read_csv, read_geojson, read_gpkg, read_parquet, read_toml
+from geodata.presence import check_presence, presence_table
+from geodata.schema import COLUMNS, FILES, MOVEMENTS_PARQUET, OPTIONAL_TABLES
 from geodata.validate import (
     check_movement_ends,
     check_order,
     check_references,
+    validate_areas,
     validate_meta,
     validate_table,
-    validate_zones,
 )
 
 BUNDLED = Path(__file__).parent / "scenarios" / "syria-libya"
@@ -39,13 +40,13 @@ def _read_bytes(path: Path, label: str, problems: Problems) -> bytes | None:
 
 def read_folder(folder: Path, problems: Problems, *, movements: bool = True) -> tuple[dict[str, object], dict[str, str]]:
     readers = {"scenario": read_toml, "actors": read_csv, "bases": read_csv, "zones": read_geojson,
-               "movements": read_csv}
+               "movements": read_csv, "presence": read_csv, "systems": read_csv, "airspace": read_geojson}
     labels = dict(FILES)
     if (folder / MOVEMENTS_PARQUET).is_file() and not (folder / FILES["movements"]).is_file():
         labels["movements"], readers["movements"] = MOVEMENTS_PARQUET, read_parquet
     tables = {}
     for table, label in labels.items():
-        if table == "movements" and not movements:
+        if (table == "movements" and not movements) or (table in OPTIONAL_TABLES and not (folder / label).exists()):
             continue
         data = _read_bytes(folder / label, label, problems)
         if data is not None:
@@ -60,7 +61,7 @@ def read_geopackage(path: Path, problems: Problems) -> tuple[dict[str, object], 
     if tables is None:
         return {}, labels
     for table, label in labels.items():
-        if table not in tables:
+        if table not in tables and table not in OPTIONAL_TABLES:
             problems.error(label, None, "-", "missing layer")
     if isinstance(tables.get("scenario"), pd.DataFrame):
         rows = tables["scenario"]
@@ -80,33 +81,53 @@ def _number_rows(frame: pd.DataFrame) -> pd.DataFrame:
 Prepared = tuple[pd.DataFrame, pd.DataFrame]  # movements ready for queries, and their places
 
 
+def _empty(table: str) -> pd.DataFrame:
+    """A typed table with no rows, for an optional file a scenario leaves out."""
+    return validate_table(pd.DataFrame(columns=[column.name for column in COLUMNS[table]]), table, table, Problems())
+
+
+def _typed(tables: dict[str, object], table: str, labels: dict[str, str], problems: Problems):
+    """A table checked column by column, or None when absent or unusable."""
+    frame = tables.get(table)
+    if isinstance(frame, gpd.GeoDataFrame):
+        return validate_areas(frame, table, labels[table], problems)
+    return validate_table(_number_rows(frame), table, labels[table], problems) if isinstance(frame, pd.DataFrame) else None
+
+
 def _assemble(tables: dict[str, object], labels: dict[str, str], name: str, problems: Problems,
               prepared: Prepared | None = None) -> Scenario | None:
     meta = validate_meta(tables["scenario"], labels["scenario"], problems) if tables.get("scenario") else None
-    typed: dict[str, pd.DataFrame | None] = {}
-    for table in ("actors", "bases") if prepared else ("actors", "bases", "movements"):
-        frame = tables.get(table)
-        typed[table] = (validate_table(_number_rows(frame), table, labels[table], problems)
-                        if isinstance(frame, pd.DataFrame) else None)
-    zones = tables.get("zones")
-    typed_zones = validate_zones(zones, labels["zones"], problems) if isinstance(zones, gpd.GeoDataFrame) else None
-    actors, bases, movements = typed["actors"], typed["bases"], typed.get("movements")
+    checked = ("actors", "bases", "zones", "presence", "systems", "airspace")
+    typed = {table: _typed(tables, table, labels, problems) for table in (checked if prepared else (*checked, "movements"))}
+    actors, bases, zones, movements = (typed.get(table) for table in ("actors", "bases", "zones", "movements"))
+    presence, systems, airspace = typed["presence"], typed["systems"], typed["airspace"]
     actor_ids = set(actors["id"]) if actors is not None else None
+    base_ids = set(bases["id"]) if bases is not None else None
     if bases is not None:
         if actor_ids is not None:
             check_references(bases["operator"], actor_ids, "actor", labels["bases"], problems)
         check_order(bases["active_from"], bases["active_to"], labels["bases"], problems)
-    if typed_zones is not None:
+    for areas, table, actor_column, first, last in ((zones, "zones", "actor", "valid_from", "valid_to"),
+                                                    (airspace, "airspace", "closed_to", "valid_from", "valid_to"),
+                                                    (presence, "presence", "actor", "from", "to")):
+        if areas is None:
+            continue
         if actor_ids is not None:
-            check_references(typed_zones["actor"], actor_ids, "actor", labels["zones"], problems)
-        check_order(typed_zones["valid_from"], typed_zones["valid_to"], labels["zones"], problems)
+            check_references(areas[actor_column], actor_ids, "actor", labels[table], problems)
+        check_order(areas[first], areas[last], labels[table], problems)
+    if presence is not None:
+        if base_ids is not None:
+            check_references(presence["base"], base_ids, "base", labels["presence"], problems)
+        if meta is not None:
+            check_presence(presence, (meta.start, meta.end), labels["presence"], problems)
     if movements is not None:
-        if bases is not None:
+        if base_ids is not None:
             for end in ("origin", "destination"):
-                check_references(movements[end], set(bases["id"]), "base", labels["movements"], problems)
+                check_references(movements[end], base_ids, "base", labels["movements"], problems)
         check_order(movements["date"], movements["end_date"], labels["movements"], problems)
         check_movement_ends(movements, labels["movements"], problems)
-    if problems.errors or meta is None or any(v is None for v in (actors, bases, typed_zones)):
+    optional_failed = any(typed[t] is None and isinstance(tables.get(t), pd.DataFrame) for t in OPTIONAL_TABLES)
+    if problems.errors or meta is None or any(v is None for v in (actors, bases, zones)) or optional_failed:
         return None
     if prepared is None and movements is None:
         return None
@@ -117,9 +138,12 @@ def _assemble(tables: dict[str, object], labels: dict[str, str], name: str, prob
         meta=meta,
         actors=actors.set_index("id", drop=False),
         bases=bases_by_id,
-        zones=typed_zones,
+        zones=zones,
         movements=movements,
         places=places,
+        presence=presence_table(presence, bases),
+        systems=(systems if systems is not None else _empty("systems")).set_index("id", drop=False),
+        airspace=airspace if airspace is not None else gpd.GeoDataFrame(_empty("airspace"), geometry=[], crs=WGS84),
         warnings=tuple(problems.warnings),
     )
 

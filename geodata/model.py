@@ -9,6 +9,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from geodata.presence import bases_of, sites_on
 from geodata.problems import Problem
 from geodata.validate import ScenarioMeta
 
@@ -20,7 +21,7 @@ class MovementFilter:
     categories: frozenset[str] = frozenset()
     modes: frozenset[str] = frozenset()
     confidences: frozenset[str] = frozenset()
-    operators: frozenset[str] = frozenset()  # actor ids operating either end
+    operators: frozenset[str] = frozenset()  # actor ids holding or present at either end during the window
     bases: frozenset[str] = frozenset()  # base ids at either end
 
 
@@ -37,6 +38,9 @@ class Scenario:
     zones: gpd.GeoDataFrame
     movements: pd.DataFrame  # sorted by date; both ends coded into `places`
     places: pd.DataFrame  # every base or point a movement starts or ends at
+    presence: pd.DataFrame  # dated holders and presences of every base (geodata.presence)
+    systems: pd.DataFrame  # indexed by system id; may be empty
+    airspace: gpd.GeoDataFrame  # airspace closed to an actor, dated; may be empty
     warnings: tuple[Problem, ...] = ()
     _dates: np.ndarray = field(init=False, repr=False)
     _longest: np.timedelta64 = field(init=False, repr=False)
@@ -73,17 +77,21 @@ class Scenario:
             if wanted:
                 window = window[window[column].isin(wanted)]
         if keep.operators:
-            window = window[window["origin_operator"].isin(keep.operators)
-                            | window["destination_operator"].isin(keep.operators)]
+            theirs = list(bases_of(self.presence, keep.operators, start, end))
+            window = window[window["origin"].isin(theirs) | window["destination"].isin(theirs)]
         if keep.bases:
             window = window[window["origin"].isin(keep.bases) | window["destination"].isin(keep.bases)]
         return window
 
-    def bases_shown(self, keep: MovementFilter = MovementFilter()) -> pd.DataFrame:
-        bases = self.bases
-        if keep.operators:
-            bases = bases[bases["operator"].isin(keep.operators)]
-        return bases
+    def bases_shown(self, keep: MovementFilter, start: dt.date, end: dt.date) -> pd.DataFrame:
+        """The bases the filter keeps: with an operator filter, those its actors hold or are at in the window."""
+        if not keep.operators:
+            return self.bases
+        return self.bases[self.bases.index.isin(bases_of(self.presence, keep.operators, start, end))]
+
+    def sites_on(self, day: dt.date) -> pd.DataFrame:
+        """Per base: who holds it on `day` ('' for nobody) and which other actors are present."""
+        return sites_on(self.presence, day, self.bases.index)
 
     def actor_name(self, actor_id: str) -> str:
         return str(self.actors["name"].get(actor_id, actor_id))

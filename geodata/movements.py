@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from geodata.geodesy import distance_km
 from geodata.schema import CATEGORIES, CONFIDENCES, MODES
 
 # Text columns with few distinct values: categoricals save memory and speed up grouping.
@@ -41,8 +42,16 @@ def _places(movements: pd.DataFrame, bases: pd.DataFrame) -> tuple[pd.DataFrame,
     places.loc[~is_base, "lat"] = pd.to_numeric(lat_lon[0], errors="coerce")[~is_base]
     places.loc[~is_base, "lon"] = pd.to_numeric(lat_lon[1], errors="coerce")[~is_base]
     places["name"] = base["name"].fillna("").to_numpy()
-    places["operator"] = base["operator"].fillna("").to_numpy()
     return places, {"origin": codes[:half].astype(np.int32), "destination": codes[half:].astype(np.int32)}
+
+
+def _leg_km(codes: dict[str, np.ndarray], places: pd.DataFrame) -> np.ndarray:
+    """Each movement's geodesic length, computed once per distinct pair of ends."""
+    pairs, position = np.unique(np.stack([codes["origin"], codes["destination"]], axis=1), axis=0,
+                                return_inverse=True)
+    lat, lon = places["lat"].to_numpy(), places["lon"].to_numpy()
+    km = distance_km(lon[pairs[:, 0]], lat[pairs[:, 0]], lon[pairs[:, 1]], lat[pairs[:, 1]])
+    return np.round(km, 1)[position.ravel()]
 
 
 def prepare_movements(movements: pd.DataFrame, bases: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -55,7 +64,7 @@ def prepare_movements(movements: pd.DataFrame, bases: pd.DataFrame) -> tuple[pd.
         movements[f"{end}_lat"] = places["lat"].to_numpy()[code]
         movements[f"{end}_lon"] = places["lon"].to_numpy()[code]
         movements[f"{end}_name"] = places["name"].to_numpy()[code]
-        movements[f"{end}_operator"] = places["operator"].to_numpy()[code]
+    movements["distance_km"] = _leg_km(codes, places)
     for column, words in (("mode", MODES), ("category", CATEGORIES), ("confidence", CONFIDENCES)):
         movements[column] = pd.Categorical(movements[column], categories=words)
     for column in _REPEATED_TEXT:

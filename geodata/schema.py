@@ -22,8 +22,10 @@ CATEGORIES: Final = (
     "other",
 )
 CONFIDENCES: Final = ("confirmed", "reported", "claimed")
+ROLES: Final = ("holds", "present")  # who controls a site, and whose forces are there besides
+SYSTEM_KINDS: Final = ("aircraft", "missile", "air-defence", "ship")
 
-ColumnKind = Literal["id", "text", "date", "latitude", "longitude", "count", "color", "word", "ref"]
+ColumnKind = Literal["id", "text", "date", "latitude", "longitude", "count", "distance", "color", "word", "ref"]
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,37 @@ MOVEMENT_COLUMNS: Final = (
     _optional(Column("destination_lon", "longitude")),
 )
 
+PRESENCE_COLUMNS: Final = (
+    Column("base", "ref", refers_to="bases"),
+    Column("actor", "ref", refers_to="actors"),
+    Column("role", "word", vocabulary=ROLES),
+    Column("from", "date"),
+    Column("to", "date"),
+    CONFIDENCE,
+    SOURCE,
+    _optional(Column("notes", "text")),
+)
+
+SYSTEM_COLUMNS: Final = (
+    Column("id", "id"),
+    Column("name", "text"),
+    Column("kind", "word", vocabulary=SYSTEM_KINDS),
+    Column("range_km", "distance"),
+    _optional(Column("notes", "text")),
+    SOURCE,
+    CONFIDENCE,
+)
+
+AIRSPACE_PROPERTIES: Final = (
+    Column("name", "text"),
+    Column("closed_to", "ref", refers_to="actors"),
+    Column("valid_from", "date"),
+    Column("valid_to", "date"),
+    SOURCE,
+    CONFIDENCE,
+    _optional(Column("notes", "text")),
+)
+
 ZONE_PROPERTIES: Final = (
     Column("actor", "ref", refers_to="actors"),
     Column("label", "text"),
@@ -96,6 +129,9 @@ MAY_BE_EMPTY: Final = {
     "bases": {"description"},
     "movements": {"origin", "destination", "quantity", "notes", "asset"},
     "zones": {"valid_to", "label"},
+    "presence": {"to", "notes"},
+    "systems": {"range_km", "notes"},  # a system without a public range is kept, and says so
+    "airspace": {"valid_to", "notes"},
 }
 
 SCENARIO_KEYS: Final = ("title", "caveat", "start", "end")
@@ -108,7 +144,13 @@ FILES: Final = {
     "bases": "bases.csv",
     "zones": "zones.geojson",
     "movements": "movements.csv",
+    "presence": "presence.csv",
+    "systems": "systems.csv",
+    "airspace": "airspace.geojson",
 }
+# Tables a scenario may leave out: without presence.csv each base's operator holds it over its
+# active_from–active_to; without systems.csv or airspace.geojson there are no rings or closures.
+OPTIONAL_TABLES: Final = frozenset({"presence", "systems", "airspace"})
 MOVEMENTS_PARQUET: Final = "movements.parquet"
 
 COLUMNS: Final = {
@@ -116,4 +158,7 @@ COLUMNS: Final = {
     "bases": BASE_COLUMNS,
     "movements": MOVEMENT_COLUMNS,
     "zones": ZONE_PROPERTIES,
+    "presence": PRESENCE_COLUMNS,
+    "systems": SYSTEM_COLUMNS,
+    "airspace": AIRSPACE_PROPERTIES,
 }

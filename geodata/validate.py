@@ -100,6 +100,11 @@ def _check_column(frame: pd.DataFrame, spec: Column, table: str, file: str, prob
         _report(problems, file, spec.name, number.abs() > limit,
                 lambda row: f"{text[row]} is out of range for a {spec.kind} (±{limit})")
         return number
+    if spec.kind == "distance":
+        number = pd.to_numeric(text, errors="coerce")
+        bad = ~empty & (number.isna() | (number <= 0))
+        _report(problems, file, spec.name, bad, lambda row: f"{_shown(text[row])} is not a positive number of km")
+        return number.where(~bad)
     if spec.kind == "count":
         number = pd.to_numeric(text, errors="coerce")
         bad = ~empty & (number.isna() | (number < 0) | (number != number.round()))
@@ -167,9 +172,9 @@ def check_movement_ends(movements: pd.DataFrame, file: str, problems: Problems) 
                 lambda row: f"needs a base id or {end}_lat/{end}_lon")
 
 
-def validate_zones(zones: gpd.GeoDataFrame, file: str, problems: Problems) -> gpd.GeoDataFrame | None:
-    """Polygons only, repaired where self-intersecting, in WGS84."""
-    typed = validate_table(pd.DataFrame(zones.drop(columns="geometry")), "zones", file, problems)
+def validate_areas(zones: gpd.GeoDataFrame, table: str, file: str, problems: Problems) -> gpd.GeoDataFrame | None:
+    """Polygons only (zones, closed airspace), repaired where self-intersecting, in WGS84."""
+    typed = validate_table(pd.DataFrame(zones.drop(columns="geometry")), table, file, problems)
     if typed is None:
         return None
     geometries = []

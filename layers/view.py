@@ -59,10 +59,10 @@ def _zones_layer(scenario: Scenario, zone_rows: tuple[int, ...], theme: Theme, f
 
 
 @functools.lru_cache(maxsize=64)
-def _base_layers(scenario: Scenario, operators: frozenset[str], present: Presence, theme: Theme, zoom: float,
+def _base_layers(scenario: Scenario, shown: tuple[str, ...], present: Presence, theme: Theme, zoom: float,
                  for_html: bool) -> list[pdk.Layer]:
     # Bases change with filters and presence, rarely with a slider step: build each look once.
-    bases = scenario.bases_shown(MovementFilter(operators=operators))
+    bases = scenario.bases.loc[list(shown)]
     records = base_records(bases, scenario.actors, set(headline_bases(scenario)), theme, present,
                            for_html=for_html)
     return bases_layers(records, theme, zoom)
@@ -107,7 +107,7 @@ def compose(scenario: Scenario, view: MapView, *, for_html: bool = False,
     zones = scenario.zones_on(view.end)
     movements = scenario.movements_in(view.start, view.end, view.keep)
     routes = _window_arcs(scenario, view.start, view.end, view.keep, look, not animated)
-    bases = scenario.bases_shown(view.keep)
+    bases = scenario.bases_shown(view.keep, view.start, view.end)
     present = presence(bases, view.start, view.end)
 
     layers: list[pdk.Layer] = []
@@ -120,7 +120,7 @@ def compose(scenario: Scenario, view: MapView, *, for_html: bool = False,
         layers.append(_routes_layer(scenario, view.start, view.end, view.keep, look, for_html, animated))
     camera = view.camera or default_camera(scenario)
     if "bases" in view.show:
-        base_layers = _base_layers(scenario, view.keep.operators, present, theme, camera.zoom, for_html)
+        base_layers = _base_layers(scenario, tuple(bases.index), present, theme, camera.zoom, for_html)
         layers += base_layers if "labels" in view.show else base_layers[:2]
 
     deck = build_deck(layers, camera, theme)

@@ -26,7 +26,7 @@ from geodata.validate import (
     check_order,
     check_references,
     validate_table,
-    validate_zones,
+    validate_areas,
 )
 from geodata.workspace import RecordChange, Workspace, applied, id_maker, is_day
 from geodata.workspace_store import columns
@@ -163,8 +163,8 @@ def _validate(records: pd.DataFrame, mapping: Mapping, workspace: Workspace, new
         return records
     attributes = pd.DataFrame(records.drop(columns=["geometry", *_unfilled(records, mapping)], errors="ignore"))
     if table == "zones":
-        typed = validate_zones(gpd.GeoDataFrame(attributes, geometry=records.geometry.values, crs=records.crs),
-                               label, problems)
+        typed = validate_areas(gpd.GeoDataFrame(attributes, geometry=records.geometry.values, crs=records.crs),
+                               "zones", label, problems)
     else:
         typed = validate_table(attributes, table, label, problems)
     if typed is None:
