@@ -18,12 +18,11 @@ from typing import Final, NoReturn
 from briefing.export import FORMATS, PACK_FORMATS, TIMELAPSE_FORMATS, ExportRequest, default_size, export
 from briefing.outputs import OutputError, check_writable, mp4_problem
 from briefing.sizes import A4, SizeError, parse_size
-from briefing.windows import STEPS, dated_windows, stepped_windows
+from geodata.windows import PACK_STEPS, dated_windows, default_window, stepped_windows
 from geodata import MovementFilter, Scenario, ScenarioError, load_scenario
 from geodata.schema import CATEGORIES, CONFIDENCES, MODES
-from layers.deck import Camera
+from layers.mercator import MAX_LATITUDE, ZOOMS, Camera
 from layers.view import LAYER_TOGGLES, MapView
-from ui.query import default_window
 
 MAX_SLIDES: Final = 400
 MAX_TEXT: Final = 160
@@ -48,7 +47,7 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--out", required=True, type=Path, help=f"output file: .{', .'.join(FORMATS)}")
     e.add_argument("--size", help="WxH in pixels (default 1920x1080; 3840x2160 for 4K) or a4 (PDF default)")
     e.add_argument("--dates", help="D1,D2,...: one slide per date, each with the movements since the last")
-    e.add_argument("--every", choices=STEPS, help="one slide or frame per week or month of --from/--to")
+    e.add_argument("--every", choices=PACK_STEPS, help="one slide or frame per week or month of --from/--to")
     e.add_argument("--category", help=f"comma-separated: {', '.join(CATEGORIES)}")
     e.add_argument("--mode", help=f"comma-separated: {', '.join(MODES)}")
     e.add_argument("--confidence", help=f"comma-separated: {', '.join(CONFIDENCES)}")
@@ -95,9 +94,10 @@ def _camera(text: str | None) -> Camera | None:
         latitude, longitude, zoom = (float(part) for part in text.split(","))
     except ValueError:
         raise OptionError(f"--camera {text!r}: use LAT,LON,ZOOM, e.g. 33.5,36.3,6") from None
-    if not (-85 <= latitude <= 85 and -180 <= longitude <= 180 and 1 <= zoom <= 14):
-        raise OptionError(f"--camera {text}: latitude ±85, longitude ±180, zoom 1–14")
-    return Camera(latitude, longitude, zoom)
+    camera = Camera(latitude, longitude, zoom)
+    if not camera.in_range():
+        raise OptionError(f"--camera {text}: latitude ±{MAX_LATITUDE:.0f}, longitude ±180, zoom {ZOOMS[0]:g}–{ZOOMS[1]:g}")
+    return camera
 
 
 def _text(value: str, option: str) -> str:
@@ -118,7 +118,7 @@ def _windows(args: argparse.Namespace, scenario: Scenario, fmt: str) -> list[tup
     if not (args.dates or args.every):
         if fmt in TIMELAPSE_FORMATS:
             raise OptionError(f"--out .{fmt} is a timelapse: add --every week|month or --dates D1,D2,...")
-        first, last = default_window(scenario)  # the dashboard's opening window, and its width
+        first, last = default_window(meta.period)  # the dashboard's opening window, and its width
         if start and not end:
             end = min(meta.end, start + (last - first))
         elif end and not start:

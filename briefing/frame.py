@@ -8,7 +8,7 @@ from typing import Final
 
 from briefing.layout import Layout
 from briefing.legend import Section, legend_sections
-from briefing.mercator import ScaleBar, scale_bar
+from layers.mercator import ScaleBar, scale_bar
 from briefing.sources import source_names
 from briefing.table import MovementTable, movement_table
 from geodata import Scenario

@@ -7,7 +7,7 @@ from typing import Final
 
 from briefing.frame import Frame, build_frame
 from briefing.layout import Layout, layout
-from briefing.mercator import fit_zoom
+from layers.mercator import fit_zoom
 from briefing.page import SlidePage, slide_page
 from briefing.sizes import Size
 from geodata import Scenario

@@ -20,7 +20,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from briefing.frame import COLUMNS_FROM, COMPACT_ROW_HEIGHT, GAP, NOTE_HEIGHT, ROW_HEIGHT, TITLE_HEIGHT
 from briefing.layout import Box
-from briefing.mercator import to_screen
+from layers.mercator import to_screen
 from briefing.rendered import Rendered
 from briefing.slides import Slide
 from layers.basemap import BASEMAP_DIR, manifest

@@ -119,7 +119,7 @@ def _assemble(tables: dict[str, object], labels: dict[str, str], name: str, prob
         if base_ids is not None:
             check_references(presence["base"], base_ids, "base", labels["presence"], problems)
         if meta is not None:
-            check_presence(presence, (meta.start, meta.end), labels["presence"], problems)
+            check_presence(presence, meta.period, labels["presence"], problems)
     if movements is not None:
         if base_ids is not None:
             for end in ("origin", "destination"):

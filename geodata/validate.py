@@ -36,6 +36,10 @@ class ScenarioMeta:
     end: dt.date
     view: View | None
 
+    @property
+    def period(self) -> tuple[dt.date, dt.date]:
+        return self.start, self.end
+
 
 def _shown(value: object) -> str:
     text = str(value)

@@ -8,10 +8,11 @@ is left out (its marker still shows it on hover).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
-TILE = 512  # deck.gl's world size at zoom 0, in pixels
+import numpy as np
+
+from layers.mercator import world_pixels
 
 
 @dataclass(frozen=True)
@@ -19,14 +20,6 @@ class Placement:
     anchor: str  # text-anchor: start, end or middle
     baseline: str  # alignment-baseline: center, top or bottom
     offset: tuple[float, float]
-
-
-def _pixels(lon: float, lat: float, zoom: float) -> tuple[float, float]:
-    scale = TILE * 2**zoom
-    lat = max(-85.0, min(85.0, lat))
-    x = (lon + 180) / 360 * scale
-    y = (1 - math.log(math.tan(math.radians(lat)) + 1 / math.cos(math.radians(lat))) / math.pi) / 2 * scale
-    return x, y
 
 
 def _box(cx: float, cy: float, placement: Placement, width: float, height: float) -> tuple[float, ...]:
@@ -43,7 +36,8 @@ def _overlaps(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
 def place_labels(records: list[dict], zoom: float, radius: float, headline_radius: float,
                  size: float, headline_size: float) -> None:
     """Set `anchor`, `baseline` and `offset` on each record, or `label` to '' when no spot is free."""
-    centres = [_pixels(*r["position"], zoom) for r in records]
+    positions = np.array([r["position"] for r in records], dtype=float).reshape(-1, 2)
+    centres = list(zip(*(axis.tolist() for axis in world_pixels(positions[:, 0], positions[:, 1], zoom))))
     occupied = []
     for record, (cx, cy) in zip(records, centres):
         r = headline_radius if record["headline"] else radius

@@ -17,7 +17,8 @@ import pydeck as pdk
 from geodata import MovementFilter, Scenario
 from layers.basemap import BasemapSource, basemap_layers
 from layers.bases import Presence, base_records, bases_layers, presence
-from layers.deck import Camera, build_deck
+from layers.deck import build_deck
+from layers.mercator import Camera
 from layers.routes import Routes, RouteLook, movement_arcs, routes_layer
 from layers.style import THEMES, Theme
 from layers.zones import zones_layer

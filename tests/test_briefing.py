@@ -14,14 +14,14 @@ from briefing.chromium import CHROMIUM_ARGS, CHROMIUM_ENV, chromium_path
 from briefing.cli import main, parse_request
 from briefing.export import export
 from briefing.layout import layout
-from briefing.mercator import fit_zoom, metres_per_pixel, scale_bar
+from layers.mercator import fit_zoom, metres_per_pixel, scale_bar
 from briefing.page import regions, split_basemap
 from briefing.sizes import A4, SLIDE, SLIDE_4K, SizeError, parse_size
 from briefing.slides import DASHBOARD_MAP_HEIGHT, SlideOptions, build_slide
 from briefing.sources import source_names
-from briefing.windows import dated_windows, stepped_windows
+from geodata.windows import dated_windows, stepped_windows
 from geodata import load_scenario
-from layers.deck import Camera
+from layers.mercator import Camera
 from layers.view import MapView
 from scenario_files import ACTORS_CSV, BASES_CSV, write_scenario
 

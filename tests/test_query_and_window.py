@@ -3,10 +3,11 @@
 import datetime as dt
 
 from geodata import MovementFilter, load_scenario
-from layers.deck import Camera
+from layers.mercator import Camera
 from layers.view import LAYER_TOGGLES, MapView
-from ui.query import default_window, parse_query, to_query
-from ui.window import shift_date, shift_window
+from geodata.windows import default_window
+from ui.query import parse_query, to_query
+from geodata.windows import shift_date, shift_window
 
 D = dt.date
 
@@ -25,7 +26,7 @@ def test_bad_or_stale_values_fall_back_with_a_notice(scenario_dir):
     parsed = parse_query({"from": "2031-01-01", "to": "yesterday", "mode": "air,teleport", "theme": "neon",
                           "lat": "95", "lon": "1", "zoom": "3", "selected": "<script>", "layers": "zones,bogus"},
                          scenario)
-    assert (parsed.view.start, parsed.view.end) == default_window(scenario)
+    assert (parsed.view.start, parsed.view.end) == default_window(scenario.meta.period)
     assert parsed.view.keep.modes == frozenset({"air"})
     assert parsed.view.theme == "light" and parsed.view.camera is None and parsed.selected_base is None
     assert parsed.view.show == frozenset({"zones"})
@@ -34,7 +35,7 @@ def test_bad_or_stale_values_fall_back_with_a_notice(scenario_dir):
 
 def test_defaults_give_a_short_url(scenario_dir):
     scenario = load_scenario(scenario_dir)
-    start, end = default_window(scenario)
+    start, end = default_window(scenario.meta.period)
     assert to_query(MapView(start, end), None) == {"from": "2025-01-01", "to": "2025-01-31"}
     assert parse_query({}, scenario).view.show == frozenset(LAYER_TOGGLES)
 

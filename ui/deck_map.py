@@ -13,7 +13,7 @@ from typing import Final
 
 import pydeck as pdk
 
-from layers.deck import Camera
+from layers.mercator import Camera
 from layers.routes import LAYER_ID as ROUTES_LAYER_ID
 from ui.map_element import BUNDLE_URL, cached_item, layer_item
 

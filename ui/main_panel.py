@@ -11,7 +11,7 @@ import html
 import streamlit as st
 
 from geodata import Scenario
-from layers.deck import Camera
+from layers.mercator import Camera
 from layers.routes import arc_meaning, count_text
 from layers.style import THEMES, rgb_to_hex
 from layers.view import MAP_HEIGHT, MapView, compose, default_camera
@@ -39,8 +39,7 @@ def _camera_reported() -> None:
         latitude, longitude, zoom = (float(camera[name]) for name in ("latitude", "longitude", "zoom"))
     except (KeyError, TypeError, ValueError):
         return
-    st.session_state["camera"] = Camera(min(85.0, max(-85.0, latitude)), (longitude + 180) % 360 - 180,
-                                        min(14.0, max(1.0, zoom)))
+    st.session_state["camera"] = Camera(latitude, longitude, zoom).clamped()
 
 
 def _base_clicked() -> None:
@@ -87,7 +86,7 @@ def _side_panel(scenario: Scenario, composed, view, tables: WindowTables) -> Non
 
 
 def _render(scenario: Scenario) -> None:
-    period = (scenario.meta.start, scenario.meta.end)
+    period = scenario.meta.period
     view = current_view()
     frames = frames_to_play(scenario, view, period)  # may stop play: before the Play button is drawn
     time_controls(period)

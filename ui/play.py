@@ -17,7 +17,7 @@ from geodata import Scenario
 from layers.routes import Routes, count_text
 from layers.view import MapView, compose
 from ui.deck_map import layer_items
-from ui.window import at_end, shift_window
+from geodata.windows import at_end, shift_window
 
 CHUNK_FRAMES: Final = 12
 

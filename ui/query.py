@@ -12,7 +12,8 @@ from typing import Mapping
 
 from geodata import MovementFilter, Scenario
 from geodata.schema import CATEGORIES, CONFIDENCES, MODES
-from layers.deck import Camera
+from geodata.windows import default_window
+from layers.mercator import Camera
 from layers.style import THEMES
 from layers.view import LAYER_TOGGLES, MapView
 
@@ -25,12 +26,6 @@ class ParsedQuery:
     view: MapView
     selected_base: str | None = None
     notices: list[str] = field(default_factory=list)
-
-
-def default_window(scenario: Scenario) -> tuple[dt.date, dt.date]:
-    """The first month of the period: where a scenario's story usually starts."""
-    start, end = scenario.meta.start, scenario.meta.end
-    return start, min(end, start + dt.timedelta(days=30))
 
 
 def _allowed(scenario: Scenario) -> dict[str, set[str]]:
@@ -55,7 +50,7 @@ def parse_query(params: Mapping[str, str], scenario: Scenario) -> ParsedQuery:
             return default
         return value
 
-    first, last = default_window(scenario)
+    first, last = default_window(meta.period)
     start, end = date_param("from", first), date_param("to", last)
     if end < start:
         notices.append("Ignored 'from'/'to': the window ended before it started.")
@@ -86,7 +81,7 @@ def parse_query(params: Mapping[str, str], scenario: Scenario) -> ParsedQuery:
     if any(k in params for k in ("lat", "lon", "zoom")):
         try:
             camera = Camera(float(params["lat"]), float(params["lon"]), float(params["zoom"]))
-            if not (-85 <= camera.latitude <= 85 and -180 <= camera.longitude <= 180 and 1 <= camera.zoom <= 14):
+            if not camera.in_range():
                 raise ValueError
         except (KeyError, ValueError):
             notices.append("Ignored the camera: lat, lon and zoom must be given together, in range.")

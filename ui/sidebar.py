@@ -9,7 +9,7 @@ import streamlit as st
 
 from geodata import Scenario
 from geodata.schema import CATEGORIES, CONFIDENCES, MODES
-from layers.deck import Camera
+from layers.mercator import Camera
 from layers.view import LAYER_TOGGLES, default_camera
 from ui.session import FILTER_KEYS
 

@@ -41,7 +41,7 @@ def show_story(scenario: Scenario, base_id: str, window_movements: pd.DataFrame,
     st.markdown(f"**In and out, {window[0]:%d %b %Y} – {window[1]:%d %b %Y}:** {len(traffic)} movement(s)")
     if len(traffic):
         st.dataframe(traffic, hide_index=True, width="stretch", height=min(38 + 35 * len(traffic), 250))
-    st.altair_chart(base_timeline(scenario.movements, base_id, window, (scenario.meta.start, scenario.meta.end)),
+    st.altair_chart(base_timeline(scenario.movements, base_id, window, scenario.meta.period),
                     width="stretch")
     involved = scenario.movements[(scenario.movements["origin"] == base_id)
                                   | (scenario.movements["destination"] == base_id)]

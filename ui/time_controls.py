@@ -15,7 +15,7 @@ import streamlit as st
 from geodata import Scenario
 from layers.view import MapView
 from ui.play import play_chunk, play_token
-from ui.window import STEP_UNITS, at_end, shift_window
+from geodata.windows import STEP_UNITS, at_end, shift_window
 
 # Seconds per step at least; a frame is never shown before the last one is drawn.
 SPEEDS: Final = {"slow": 1.0, "normal": 0.4, "fast": 0.15}

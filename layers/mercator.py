@@ -1,4 +1,7 @@
-"""Web Mercator arithmetic as deck.gl does it: 512-pixel world at zoom 0, metres per pixel, scale bars."""
+"""Web Mercator as deck.gl draws it: a 512-pixel world at zoom 0, metres per pixel, scale bars.
+
+The one place the projection is written; labels, exports and camera checks all use it.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +11,28 @@ from typing import Final
 
 import numpy as np
 
-from layers.deck import Camera
-from layers.labels import TILE
-
+TILE: Final = 512  # deck.gl's world size at zoom 0, in pixels
 EARTH_CIRCUMFERENCE_M: Final = 40_075_016.686
-MAX_LATITUDE: Final = 85.051129
+MAX_LATITUDE: Final = 85.051129  # where Web Mercator's square world ends
+ZOOMS: Final = (1.0, 12.0)  # the map's zoom range, from the whole world to a town
+
+
+@dataclass(frozen=True)
+class Camera:
+    """A north-up view: centre and deck.gl zoom."""
+
+    latitude: float
+    longitude: float
+    zoom: float
+
+    def in_range(self) -> bool:
+        return (abs(self.latitude) <= MAX_LATITUDE and -180 <= self.longitude <= 180
+                and ZOOMS[0] <= self.zoom <= ZOOMS[1])
+
+    def clamped(self) -> Camera:
+        """The nearest camera the map can show: latitude and zoom in range, longitude wrapped."""
+        return Camera(clamp_latitude(self.latitude), (self.longitude + 180) % 360 - 180,
+                      min(ZOOMS[1], max(ZOOMS[0], self.zoom)))
 NICE_STEPS: Final = (1, 2, 5)
 
 
@@ -27,6 +47,10 @@ def world_pixels(lon: np.ndarray, lat: np.ndarray, zoom: float) -> tuple[np.ndar
     x = (np.asarray(lon) + 180.0) / 360.0 * size
     y = (1 - np.log(np.tan(lat) + 1 / np.cos(lat)) / math.pi) / 2 * size
     return x, y
+
+
+def clamp_latitude(latitude: float) -> float:
+    return max(-MAX_LATITUDE, min(MAX_LATITUDE, latitude))
 
 
 def to_screen(lon, lat, camera: Camera, width: float, height: float) -> tuple[np.ndarray, np.ndarray]:
