@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from typing import Final
 
 from briefing.layout import Layout
-from briefing.legend import Section, legend_sections
 from layers.mercator import ScaleBar, scale_bar
-from briefing.sources import source_names
+from geodata.citations import source_names
 from briefing.table import MovementTable, movement_table
 from geodata import Scenario
 from layers.bases import short_name
+from layers.legend import Section
 from layers.routes import count_text
 from layers.view import LAYER_TOGGLES, ComposedMap, MapView, default_camera
 
@@ -104,7 +104,7 @@ def _source_texts(composed: ComposedMap, view: MapView) -> list[str]:
 def build_frame(scenario: Scenario, composed: ComposedMap, view: MapView, layout: Layout, *,
                 title: str = "", banner: str = "", with_table: bool = False) -> Frame:
     names = source_names(_source_texts(composed, view))
-    legend = legend_sections(scenario, composed, (view.start, view.end), view.show)
+    legend = composed.legend()
     table = movement_table(composed.movements) if with_table else None
     camera = view.camera or default_camera(scenario)
     text = FrameText(

@@ -19,8 +19,8 @@ import pydeck as pdk
 
 from briefing.frame import COLUMNS_FROM, SCALE_BAR_SHARE, Frame
 from briefing.layout import Box, Layout
-from briefing.legend import Entry, Section
 from layers.icons import CELL, atlas
+from layers.legend import Entry, Section
 from layers.style import RGB
 from layers.tooltip import tooltip
 from geodata.schema import BASE_KINDS
@@ -89,6 +89,10 @@ def _entry(entry: Entry) -> str:
     label = html.escape(entry.label)
     if entry.swatch == "icon":
         swatch = f"<span class='swatch icon'><span class='glyph' data-kind='{html.escape(entry.icon)}'></span></span>"
+    elif entry.swatch == "hatch":
+        swatch = f"<span class='swatch hatch' style='--hatch:{_rgba(entry.color, 0.9)}'></span>"
+    elif entry.swatch == "ring":
+        swatch = "<span class='swatch ring'></span>"
     else:
         swatch = f"<span class='swatch {entry.swatch}' style='background:{_rgba(entry.color, entry.alpha)}'></span>"
     return f"<li>{swatch}<span>{label}</span></li>"

@@ -49,7 +49,8 @@ def build_slide(scenario: Scenario, view: MapView, options: SlideOptions) -> Sli
     boxes = layout(options.size, banner=bool(options.banner.strip()), table=options.with_table)
     view = export_view(scenario, view, boxes.map.height)
     # Tooltip text escaped and basemap inline: the page is also the standalone .html export.
-    composed = compose(scenario, view, for_html=True, basemap=BasemapSource(inline=True))
+    composed = compose(scenario, view, viewport_size=(boxes.map.width, boxes.map.height), for_html=True,
+                       basemap=BasemapSource(inline=True))
     frame = build_frame(scenario, composed, view, boxes, title=options.title, banner=options.banner,
                         with_table=options.with_table)
     return Slide(scenario, view, composed, frame, boxes)

@@ -24,12 +24,11 @@ from layers.mercator import to_screen
 from briefing.rendered import Rendered
 from briefing.slides import Slide
 from layers.basemap import BASEMAP_DIR, manifest
-from layers.bases import BaseLook, base_records, presence
+from layers.bases import BaseLook
 from layers.icons import atlas
-from layers.labels import place_labels
-from layers.routes import eastward
-from layers.view import headline_bases
-from layers.style import CATEGORY_COLORS, CONFIDENCE_ALPHA, THEMES, RGB, Theme, hex_to_rgb
+from layers.routes import RouteLook, arc_records, eastward
+from layers.style import THEMES, RGB, Theme
+from layers.zones import ZoneLook
 
 FONT_FILES: Final = {
     False: ("/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf",
@@ -42,6 +41,7 @@ INK: Final = {"light": ((27, 31, 39), (93, 100, 114), (213, 218, 225), (255, 255
 BANNER: Final = {"light": ((29, 36, 48), (255, 255, 255)), "dark": ((233, 236, 241), (16, 20, 27))}
 _ANCHORS: Final = {"start": "l", "middle": "m", "end": "r"}  # deck.gl text anchor → Pillow
 _BASELINES: Final = {"center": "m", "top": "a", "bottom": "d"}
+ARC_SEGMENTS: Final = 24  # as the map's arc layer draws them
 
 
 @functools.lru_cache(maxsize=64)
@@ -94,9 +94,10 @@ def paste_glyph(image: Image.Image, kind: str, centre: tuple[float, float], size
     image.paste(white, (round(centre[0] - size / 2), round(centre[1] - size / 2)), mask)
 
 
-def _geometry_rings(geometry) -> list[np.ndarray]:
-    parts = getattr(geometry, "geoms", [geometry])
-    return [np.asarray(part.exterior.coords) for part in parts if not part.is_empty]
+def _feature_rings(geometry: dict) -> list[np.ndarray]:
+    """The outer rings of a GeoJSON Polygon or MultiPolygon."""
+    polygons = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
+    return [np.asarray(rings[0], dtype=float) for rings in polygons if rings]
 
 
 class _MapCanvas:
@@ -127,62 +128,65 @@ class _MapCanvas:
             draw.polygon(self.points(ring), fill=(*self.theme.water, 255))
 
     def zones(self) -> None:
+        """The zone marks as the map draws them: fill, outline and hatch lines."""
         layer, draw = self.overlay()
         composed = self.slide.composed
-        for zone in composed.zones.itertuples():
-            color = self.actor_color(zone.actor)
-            for ring in _geometry_rings(zone.geometry):
-                draw.polygon(self.points(ring), fill=(*color, self.theme.zone_fill_alpha),
-                             outline=(*color, 220), width=max(1, round(1.5 * self.ratio)))
+        for feature in composed.zone_features["features"]:
+            properties = feature["properties"]
+            for ring in _feature_rings(feature["geometry"]):
+                draw.polygon(self.points(ring), fill=tuple(properties["fill"]))
+                draw.line(self.points(ring), fill=tuple(properties["line"]), width=self.px(ZoneLook().outline))
+        for hatch in composed.hatches:
+            draw.line(self.points(np.asarray(hatch["path"], dtype=float)), fill=tuple(hatch["color"]),
+                      width=self.px(ZoneLook().hatch_width))
         self.image.alpha_composite(layer)
 
-    def actor_color(self, actor: str) -> RGB:
-        return hex_to_rgb(str(self.slide.scenario.actors["color"].get(actor, "#888888")))
+    def px(self, css_pixels: float) -> int:
+        return max(1, round(css_pixels * self.ratio))
 
     def routes(self) -> None:
+        """Arcs as deck.gl draws them flat: the curve, its width, and its colour from origin to destination."""
         layer, draw = self.overlay()
-        drawn = self.slide.composed.routes.drawn
-        for route in drawn.itertuples():
-            destination_lon = route.origin_lon + eastward(route.origin_lon, route.destination_lon)
-            ends = np.array([[route.origin_lon, route.origin_lat], [destination_lon, route.destination_lat]])
-            (x0, y0), (x1, y1) = self.points(ends)
+        records = arc_records(self.slide.composed.routes.drawn, RouteLook())
+        for arc in records:
+            destination_lon = arc["s"][0] + eastward(arc["s"][0], arc["t"][0])
+            (x0, y0), (x1, y1) = self.points(np.array([arc["s"], [destination_lon, arc["t"][1]]], dtype=float))
             # deck.gl's flat arc: at share t of the chord it lies bend · chord · sqrt(t(1 - t)) to its
             # right, which on a screen whose y points down is (-(y1 - y0), x1 - x0).
-            t = np.linspace(0, 1, 40)[:, None]
-            out = route.bend * np.sqrt(t * (1 - t))
-            curve = [x0, y0] + t * [x1 - x0, y1 - y0] + out * [-(y1 - y0), x1 - x0]
-            color = CATEGORY_COLORS.get(route.category, CATEGORY_COLORS["other"])
-            width = max(1, round(route.width * self.ratio))
-            draw.line([tuple(p) for p in curve], fill=(*color, CONFIDENCE_ALPHA[route.confidence]), width=width,
-                      joint="curve")
+            t = np.linspace(0, 1, ARC_SEGMENTS + 1)[:, None]
+            curve = [x0, y0] + t * [x1 - x0, y1 - y0] + arc["h"] * np.sqrt(t * (1 - t)) * [-(y1 - y0), x1 - x0]
+            source, target = np.array(arc["sc"], dtype=float), np.array(arc["tc"], dtype=float)
+            for share, a, b in zip(t[:-1, 0], curve[:-1], curve[1:]):
+                color = tuple(int(round(v)) for v in source + (target - source) * (share + 0.5 / ARC_SEGMENTS))
+                draw.line([tuple(a), tuple(b)], fill=color, width=self.px(arc["w"]))
         self.image.alpha_composite(layer)
 
     def bases(self, show_labels: bool) -> None:
-        """Markers, glyphs and names as the map's own layers place them."""
-        slide, look, r = self.slide, BaseLook(), self.ratio
-        present = presence(slide.composed.bases, slide.view.start, slide.view.end)
-        records = base_records(slide.composed.bases, slide.scenario.actors, set(headline_bases(slide.scenario)),
-                               self.theme, present, for_html=False)
+        """The base marks as the map draws them: rings, markers, glyphs and placed names."""
+        records, r = self.slide.composed.base_records, self.ratio
         if not records:
             return
-        place_labels(records, slide.view.camera.zoom, look.radius, look.headline_radius, look.label_size,
-                     look.headline_label_size)
         layer, draw = self.overlay()
         centres = self.points(np.array([record["position"] for record in records], dtype=float))
         for record, (x, y) in zip(records, centres):
-            radius = (look.headline_radius if record["headline"] else look.radius) * r
-            draw.ellipse([x - radius, y - radius, x + radius, y + radius], fill=tuple(record["fill"]),
-                         outline=(*self.theme.halo, record["fill"][3]), width=max(1, round(1.5 * r)))
-            paste_glyph(layer, record["kind"], (x, y), round(radius * 1.2), record["fill"][3])
+            for ring in record["rings"]:
+                self._circle(draw, x, y, ring["radius"], None, tuple(ring["color"]), BaseLook().ring_width)
+            self._circle(draw, x, y, record["radius"], tuple(record["fill"]), tuple(record["line"]), record["outline"])
+            paste_glyph(layer, record["kind"], (x, y), round(record["glyph_size"] * r), record["glyph_color"][3])
         for record, (x, y) in zip(records, centres):
-            if show_labels and record["label"]:
-                size = (look.headline_label_size if record["headline"] else look.label_size) * r
+            if show_labels and record.get("label"):
                 anchor = _ANCHORS[record["anchor"]] + _BASELINES[record["baseline"]]
                 dx, dy = record["offset"]
-                draw.text((x + dx * r, y + dy * r), record["label"], font=font(round(size), record["headline"]),
-                          anchor=anchor, fill=tuple(record["label_color"]), stroke_width=max(1, round(2 * r)),
+                draw.text((x + dx * r, y + dy * r), record["label"],
+                          font=font(round(record["label_size"] * r), record["headline"]), anchor=anchor,
+                          fill=tuple(record["label_color"]), stroke_width=self.px(BaseLook().label_halo * 2 / 3),
                           stroke_fill=(*self.theme.halo, 230))
         self.image.alpha_composite(layer)
+
+    def _circle(self, draw: ImageDraw.ImageDraw, x: float, y: float, radius: float, fill, line, width: float) -> None:
+        """A circle whose outline is centred on `radius`, as deck.gl strokes it."""
+        outer = (radius + width / 2) * self.ratio
+        draw.ellipse([x - outer, y - outer, x + outer, y + outer], fill=fill, outline=line, width=self.px(width))
 
     def draw(self) -> Image.Image:
         show = self.slide.view.show
@@ -287,6 +291,16 @@ class _Page:
         u, middle = self.u, y + 11 * self.u
         if entry.swatch == "area":
             self.draw.rectangle([x, middle - 9 * u, x + 18 * u, middle + 9 * u], fill=entry.color)
+        elif entry.swatch == "hatch":
+            box = [x, middle - 9 * u, x + 18 * u, middle + 9 * u]
+            self.draw.rectangle(box, outline=entry.color, width=max(1, round(1.5 * u)))
+            for offset in np.arange(-18, 18, 6) * u:  # 45° lines clipped to the square
+                start = (max(x, x + offset), middle + 9 * u - max(0, -offset))
+                end = (min(x + 18 * u, x + 18 * u + offset), middle - 9 * u + max(0, offset))
+                self.draw.line([start, end], fill=entry.color, width=max(1, round(1.6 * u)))
+        elif entry.swatch == "ring":
+            self.draw.ellipse([x + 3 * u, middle - 8 * u, x + 19 * u, middle + 8 * u], outline=self.ink,
+                              width=max(1, round(3 * u)))
         elif entry.swatch == "line":
             color: RGB = entry.color or self.ink
             faded = tuple(round(c * entry.alpha + b * (1 - entry.alpha)) for c, b in zip(color, self.background))

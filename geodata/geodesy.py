@@ -26,9 +26,11 @@ def nautical_miles(km):
     return np.asarray(km, dtype=float) / KM_PER_NAUTICAL_MILE
 
 
-def distance_text(km: float, mode: str) -> str:
-    """'2,987 km' on land, '2,987 km (1,613 nm)' for air and sea, where nautical miles are the working unit."""
-    if not np.isfinite(km):
+def distance_text(km: float, modes: str) -> str:
+    """'2,987 km' by land, '2,987 km (1,613 nm)' when `modes` (e.g. 'air' or 'air; sea') include air or
+    sea, where nautical miles are the working unit."""
+    if km is None or not np.isfinite(km):
         return ""
     text = f"{km:,.0f} km"
-    return f"{text} ({nautical_miles(km):,.0f} nm)" if mode in ("air", "sea") else text
+    nautical = any(mode.strip() in ("air", "sea") for mode in str(modes).split(";"))
+    return f"{text} ({float(nautical_miles(km)):,.0f} nm)" if nautical else text

@@ -130,3 +130,19 @@ def period_text(start: pd.Timestamp, end: pd.Timestamp) -> str:
         return f"until {end:%-d %b %Y}"
     return f"{start:%-d %b %Y} – {end:%-d %b %Y}"
 
+
+
+def dated_lines(table: pd.DataFrame, base_id: str, actor_name) -> list[tuple[str, str, str]]:
+    """A base's holders, then who else was there, oldest first: (text, confidence, source) each.
+
+    'Held by SDF / AANES 7 Dec 2024 – 7 Feb 2026', 'Russian Armed Forces present from 14 Nov 2019'.
+    """
+    rows = table[table["base"] == base_id]
+    lines = []
+    for role in ("holds", "present"):
+        for _, record in rows[rows["role"] == role].iterrows():  # `from` is a keyword: no itertuples
+            period = period_text(record["from"], record["to"])
+            name = actor_name(record["actor"])
+            text = f"Held by {name} {period}" if role == "holds" else f"{name} present {period}"
+            lines.append((text.strip(), str(record["confidence"]), str(record["source"])))
+    return lines

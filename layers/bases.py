@@ -1,31 +1,43 @@
-"""Bases as markers by kind, coloured by operator, with collision-aware name labels."""
+"""Bases as markers by kind in the colour of who holds them, ringed by whoever else is there.
+
+`base_marks` is the one description of what a base looks like: every size and
+colour is worked out here, and both the map's layers and the static export
+renderer draw these records as they are.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from typing import Final
 
 import pandas as pd
 import pydeck as pdk
 
+from geodata.citations import citation_name, citations
+from geodata.presence import NO_HOLDER, dated_lines
 from layers.icons import atlas
-from layers.labels import place_labels
-from layers.style import FONT_FAMILY, PIXELS, Theme, hex_to_rgb, literal
+from layers.style import FONT_FAMILY, NEUTRAL, PIXELS, Theme, hex_to_rgb, literal
 from layers.tooltip import fields
 
 LAYER_ID: Final = "bases"
+RING_LAYER_ID: Final = "base-presence"
 ICON_LAYER_ID: Final = "base-icons"
 LABEL_LAYER_ID: Final = "base-labels"
-FORMER_ALPHA: Final = 90  # a base the operator had left by the window is drawn faded, not hidden
 
 
 @dataclass(frozen=True)
 class BaseLook:
     radius: float = 10.0
     headline_radius: float = 15.0
+    outline: float = 1.5
+    headline_outline: float = 3.0
+    glyph_share: float = 1.2  # the kind glyph's size as a share of the marker's radius
     label_size: float = 13.0
     headline_label_size: float = 15.0
+    label_halo: float = 3.0
+    faded_alpha: int = 90  # nobody holds or uses the base on the day: drawn faded, not hidden
+    ring_width: float = 3.0  # each actor present besides the holder: a ring in its colour
+    ring_gap: float = 1.5
 
 
 def short_name(name: str) -> str:
@@ -33,104 +45,109 @@ def short_name(name: str) -> str:
     return name.split(" (")[0].strip() or name
 
 
-@dataclass(frozen=True)
-class Presence:
-    """Bases whose operator had left before a window, and bases it reached only after."""
-
-    former: frozenset[str] = frozenset()
-    later: frozenset[str] = frozenset()
+def _source_names(source: str) -> str:
+    return "; ".join(dict.fromkeys(filter(None, map(citation_name, citations(source)))))
 
 
-def presence(bases: pd.DataFrame, start: dt.date, end: dt.date) -> Presence:
-    left = bases["active_to"].notna() & (bases["active_to"] < pd.Timestamp(start))
-    arrives = bases["active_from"].notna() & (bases["active_from"] > pd.Timestamp(end))
-    return Presence(frozenset(bases.index[left]), frozenset(bases.index[arrives & ~left]))
+def _color(actors: pd.DataFrame, actor: str) -> tuple[int, int, int]:
+    return hex_to_rgb(actors["color"].get(actor, "")) if actor in actors.index else NEUTRAL
 
 
-def base_records(bases: pd.DataFrame, actors: pd.DataFrame, headline: set[str], theme: Theme,
-                 present: Presence, *, for_html: bool) -> list[dict]:
+def base_marks(bases: pd.DataFrame, sites: pd.DataFrame, presence: pd.DataFrame, actors: pd.DataFrame,
+               headline: frozenset[str], faded: frozenset[str], theme: Theme, *, day_text: str,
+               look: BaseLook = BaseLook(), for_html: bool) -> list[dict]:
+    """One record per base with its position, sizes, colours, rings and tooltip.
+
+    `sites` says who holds each base on the map's day and who else is present;
+    `faded` bases (nobody holds or uses them that day, or kept only as the end of an
+    arc) are drawn translucent. Headline bases come last, so they are drawn on top
+    and win a click where markers overlap.
+    """
+    def name_of(actor: str) -> str:
+        return str(actors["name"].get(actor, actor))
+
     records = []
     for base_id, base in bases.iterrows():
-        if base_id in present.later:
-            continue
-        former = base_id in present.former
-        alpha = FORMER_ALPHA if former else 255
-        operator = str(actors["name"].get(base["operator"], base["operator"]))
-        status = f" · presence ended {base['active_to']:%d %b %Y}" if former else ""
+        holder, present = sites.at[base_id, "holder"], sites.at[base_id, "present"]
+        is_headline, alpha = base_id in headline, look.faded_alpha if base_id in faded else 255
+        radius = look.headline_radius if is_headline else look.radius
+        outline = look.headline_outline if is_headline else look.outline
+        rings, edge = [], radius + outline / 2
+        for actor in present:
+            rings.append({"color": [*_color(actors, actor), alpha], "radius": edge + look.ring_gap + look.ring_width / 2})
+            edge += look.ring_gap + look.ring_width
+        status = [f"held by {name_of(holder)}" if holder != NO_HOLDER else f"nobody holds it on {day_text}",
+                  *(f"{name_of(actor)} present" for actor in present)]
+        history = [f"{text} ({confidence}; {_source_names(source)})"
+                   for text, confidence, source in dated_lines(presence, base_id, name_of)]
         records.append({
             "id": base_id,
             "position": [round(float(base["lon"]), 4), round(float(base["lat"]), 4)],
             "name": short_name(str(base["name"])),
             "kind": str(base["kind"]),
-            "headline": base_id in headline,
-            "fill": [*hex_to_rgb(actors["color"].get(base["operator"], "#888888")), alpha],
-            "icon_color": [255, 255, 255, alpha],
+            "headline": is_headline,
+            "radius": radius,
+            "outline": outline,
+            "fill": [*_color(actors, holder), alpha],
+            "line": [*theme.halo, alpha],
+            "rings": rings,
+            "glyph_size": round(radius * look.glyph_share, 1),
+            "glyph_color": [255, 255, 255, alpha],
+            "label_size": look.headline_label_size if is_headline else look.label_size,
             "label_color": [*theme.text, alpha],
-            **fields(base["name"], f"{base['kind']} · {base['country']} · {operator}{status}",
-                     base["description"], f"{base['confidence']} · {base['source']}", for_html=for_html),
+            "faded": base_id in faded,
+            **fields(base["name"], " · ".join([str(base["kind"]), str(base["country"]), *status]),
+                     "; ".join(history) or str(base["description"]), f"{base['confidence']} · {base['source']}",
+                     for_html=for_html),
         })
-    return records
+    return sorted(records, key=lambda r: (not r["faded"], r["headline"]))
 
 
-def bases_layers(records: list[dict], theme: Theme, zoom: float, look: BaseLook = BaseLook()) -> list[pdk.Layer]:
-    """Markers, kind glyphs and name labels; labels are placed for the camera's `zoom`."""
+def bases_layers(records: list[dict], theme: Theme, look: BaseLook = BaseLook(), *,
+                 labels: bool = True) -> list[pdk.Layer]:
+    """Presence rings, markers, kind glyphs and (placed) name labels, from `base_marks` records."""
     icon_atlas, icon_mapping = atlas()
-    place_labels(records, zoom, look.radius, look.headline_radius, look.label_size, look.headline_label_size)
-    marker_layer = pdk.Layer(
-        "ScatterplotLayer",
-        id=LAYER_ID,
-        data=records,
-        get_position="position",
-        get_fill_color="fill",
-        get_line_color=[*theme.halo, 255],
-        get_radius=f"headline ? {look.headline_radius} : {look.radius}",
-        radius_units=PIXELS,
-        line_width_units=PIXELS,
-        get_line_width="headline ? 3 : 1.5",
-        stroked=True,
-        pickable=True,
-        auto_highlight=True,
-    )
-    # Glyphs and labels get only the fields they draw: the spec is re-sent on every step.
-    glyphs = [{key: r[key] for key in ("position", "kind", "icon_color", "headline")} for r in records]
-    icon_layer = pdk.Layer(
-        "IconLayer",
-        id=ICON_LAYER_ID,
-        data=glyphs,
-        icon_atlas=literal(icon_atlas),
-        icon_mapping=icon_mapping,
-        get_icon="kind",
-        get_position="position",
-        get_color="icon_color",
-        get_size=f"headline ? {look.headline_radius * 1.25} : {look.radius * 1.2}",
-        size_units=PIXELS,
-    )
+    rings = [{"position": r["position"], "radius": ring["radius"], "color": ring["color"]}
+             for r in records for ring in r["rings"]]
+    # Each layer gets only the fields it draws: the spec is re-sent on every step.
+    markers = [{key: value for key, value in r.items() if key not in ("rings", "label_color", "label_size")}
+               for r in records]
+    layers = [
+        pdk.Layer("ScatterplotLayer", id=RING_LAYER_ID, data=rings, get_position="position", get_radius="radius",
+                  get_line_color="color", radius_units=PIXELS, line_width_units=PIXELS,
+                  get_line_width=look.ring_width, stroked=True, filled=False),
+        pdk.Layer("ScatterplotLayer", id=LAYER_ID, data=markers, get_position="position", get_fill_color="fill",
+                  get_line_color="line", get_radius="radius", radius_units=PIXELS, line_width_units=PIXELS,
+                  get_line_width="outline", stroked=True, pickable=True, auto_highlight=True),
+        pdk.Layer("IconLayer", id=ICON_LAYER_ID,
+                  data=[{key: r[key] for key in ("position", "kind", "glyph_color", "glyph_size")} for r in records],
+                  icon_atlas=literal(icon_atlas), icon_mapping=icon_mapping, get_icon="kind",
+                  get_position="position", get_color="glyph_color", get_size="glyph_size", size_units=PIXELS),
+    ]
+    if not labels:
+        return layers
 
-    def labels(layer_id: str, headline: bool, size: float, weight: str) -> pdk.Layer:
+    def label_layer(layer_id: str, headline: bool) -> pdk.Layer:
         return pdk.Layer(
             "TextLayer",
             id=layer_id,
-            data=[{key: r[key] for key in ("position", "label", "label_color", "anchor", "baseline", "offset")}
-                  for r in records if r["headline"] == headline and r["label"]],
+            data=[{key: r[key] for key in ("position", "label", "label_color", "label_size", "anchor", "baseline",
+                                           "offset")}
+                  for r in records if r["headline"] == headline and r.get("label")],
             get_position="position",
             get_text="label",
             get_color="label_color",
-            get_size=size,
+            get_size="label_size",
             size_units=PIXELS,
             font_family=FONT_FAMILY,
-            font_weight=literal(weight),
+            font_weight=literal("bold" if headline else "normal"),
             get_text_anchor="anchor",
             get_alignment_baseline="baseline",
             get_pixel_offset="offset",
             character_set=literal("auto"),  # names such as Keïta or Tartús need more than ASCII
             font_settings={"sdf": True},
-            outline_width=3,
+            outline_width=look.label_halo,
             outline_color=[*theme.halo, 230],
         )
 
-    return [
-        marker_layer,
-        icon_layer,
-        labels(f"{LABEL_LAYER_ID}-minor", False, look.label_size, "normal"),
-        labels(LABEL_LAYER_ID, True, look.headline_label_size, "bold"),
-    ]
+    return [*layers, label_layer(f"{LABEL_LAYER_ID}-minor", False), label_layer(LABEL_LAYER_ID, True)]

@@ -1,18 +1,23 @@
-"""Greedy placement of base names so that labels do not cover each other or the markers.
+"""Greedy placement of base names so that labels neither cover each other or the markers nor run off the map.
 
 deck.gl's collision filter draws nothing in software WebGL, so labels are placed
-here for the camera's zoom: each name takes the first free spot of right, left,
-above and below its marker, headline bases first. A minor name with no free spot
-is left out (its marker still shows it on hover).
+here for the map's camera and size: each name takes the first free spot of
+right, left, above and below its marker, in order of priority (headline bases
+first, faded ones last). A name with no free spot inside the map is left out
+rather than cut at the edge; its marker still shows it on hover.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Final
 
 import numpy as np
 
-from layers.mercator import world_pixels
+from layers.mercator import Viewport
+
+CHAR_WIDTH: Final = 0.58  # average glyph width as a share of the font size, for sans-serif names
+MARGIN: Final = 2.0  # pixels kept clear of the map's edge
 
 
 @dataclass(frozen=True)
@@ -22,41 +27,56 @@ class Placement:
     offset: tuple[float, float]
 
 
-def _box(cx: float, cy: float, placement: Placement, width: float, height: float) -> tuple[float, ...]:
+Box = tuple[float, float, float, float]
+
+
+def label_box(cx: float, cy: float, placement: Placement, text: str, size: float) -> Box:
+    """The box a label of `size` pixels takes, placed at `placement` from a marker at (cx, cy)."""
+    width, height = CHAR_WIDTH * size * len(text) + 6, size * 1.3
     x, y = cx + placement.offset[0], cy + placement.offset[1]
     left = {"start": x, "end": x - width, "middle": x - width / 2}[placement.anchor]
     top = {"center": y - height / 2, "top": y, "bottom": y - height}[placement.baseline]
     return left, top, left + width, top + height
 
 
-def _overlaps(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
+def overlaps(a: Box, b: Box) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
-def place_labels(records: list[dict], zoom: float, radius: float, headline_radius: float,
-                 size: float, headline_size: float) -> None:
-    """Set `anchor`, `baseline` and `offset` on each record, or `label` to '' when no spot is free."""
-    positions = np.array([r["position"] for r in records], dtype=float).reshape(-1, 2)
-    centres = list(zip(*(axis.tolist() for axis in world_pixels(positions[:, 0], positions[:, 1], zoom))))
-    occupied = []
-    for record, (cx, cy) in zip(records, centres):
-        r = headline_radius if record["headline"] else radius
-        occupied.append((cx - r, cy - r, cx + r, cy + r))
-    order = sorted(range(len(records)), key=lambda i: (not records[i]["headline"], records[i]["name"]))
+def _reach(record: dict) -> float:
+    """How far from its centre a marker, with its rings, covers the map."""
+    rings = [ring["radius"] for ring in record.get("rings", ())]
+    return max([record["radius"] + record["outline"] / 2, *rings])
+
+
+def place_labels(records: list[dict], viewport: Viewport) -> None:
+    """Set `label` (the name, or '' when left out), `anchor`, `baseline` and `offset` on each record."""
+    if not records:
+        return
+    positions = np.array([r["position"] for r in records], dtype=float)
+    xs, ys = viewport.to_screen(positions[:, 0], positions[:, 1])
+    inside = (MARGIN, MARGIN, viewport.width - MARGIN, viewport.height - MARGIN)
+    markers = [(x - _reach(r), y - _reach(r), x + _reach(r), y + _reach(r)) for r, x, y in zip(records, xs, ys)]
+    # A headline name may cross a minor marker when nothing else is free; it never covers a headline marker.
+    major = [box for box, r in zip(markers, records) if r["headline"]]
+    labels: list[Box] = []
+    order = sorted(range(len(records)), key=lambda i: (not records[i]["headline"], records[i].get("faded", False),
+                                                       records[i]["name"]))
     for index in order:
-        record, (cx, cy) = records[index], centres[index]
-        r = (headline_radius if record["headline"] else radius) + 4
-        text_size = headline_size if record["headline"] else size
-        width, height = 0.58 * text_size * len(record["name"]) + 6, text_size * 1.3
-        candidates = (Placement("start", "center", (r, 0)), Placement("end", "center", (-r, 0)),
-                      Placement("middle", "bottom", (0, -r)), Placement("middle", "top", (0, r)))
-        chosen = next((p for p in candidates
-                       if not any(_overlaps(_box(cx, cy, p, width, height), box) for box in occupied)), None)
-        if chosen is None and record["headline"]:
-            chosen = candidates[0]
-        record["label"] = record["name"] if chosen else ""
-        if chosen:
-            record.update(anchor=chosen.anchor, baseline=chosen.baseline, offset=list(chosen.offset))
-            occupied.append(_box(cx, cy, chosen, width, height))
-        else:
-            record.update(anchor="start", baseline="center", offset=[r, 0])
+        record, cx, cy = records[index], float(xs[index]), float(ys[index])
+        gap = _reach(record) + 4
+        candidates = [Placement("start", "center", (gap, 0)), Placement("end", "center", (-gap, 0)),
+                      Placement("middle", "bottom", (0, -gap)), Placement("middle", "top", (0, gap))]
+        boxes = [label_box(cx, cy, p, record["name"], record["label_size"]) for p in candidates]
+        tries = [markers + labels] + ([major + labels] if record["headline"] else [])
+        chosen = next((i for obstacles in tries for i, box in enumerate(boxes) if _fits(box, inside, obstacles)), None)
+        if chosen is not None:
+            labels.append(boxes[chosen])
+        placement = candidates[chosen or 0]
+        record.update(label=record["name"] if chosen is not None else "", anchor=placement.anchor,
+                      baseline=placement.baseline, offset=list(placement.offset))
+
+
+def _fits(box: Box, inside: Box, obstacles: list[Box]) -> bool:
+    return (box[0] >= inside[0] and box[1] >= inside[1] and box[2] <= inside[2] and box[3] <= inside[3]
+            and not any(overlaps(box, other) for other in obstacles))

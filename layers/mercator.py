@@ -49,6 +49,14 @@ def world_pixels(lon: np.ndarray, lat: np.ndarray, zoom: float) -> tuple[np.ndar
     return x, y
 
 
+def world_lonlat(x: np.ndarray, y: np.ndarray, zoom: float) -> tuple[np.ndarray, np.ndarray]:
+    """The inverse of `world_pixels`."""
+    size = TILE * 2**zoom
+    lon = np.asarray(x, dtype=float) / size * 360.0 - 180.0
+    lat = np.degrees(np.arctan(np.sinh(math.pi * (1 - 2 * np.asarray(y, dtype=float) / size))))
+    return lon, lat
+
+
 def clamp_latitude(latitude: float) -> float:
     return max(-MAX_LATITUDE, min(MAX_LATITUDE, latitude))
 
@@ -57,7 +65,39 @@ def to_screen(lon, lat, camera: Camera, width: float, height: float) -> tuple[np
     """Map-box pixel coordinates of lon/lat points for a north-up camera centred in the box."""
     x, y = world_pixels(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float), camera.zoom)
     cx, cy = world_pixels(np.array([camera.longitude]), np.array([camera.latitude]), camera.zoom)
-    return x - cx[0] + width / 2, y - cy[0] + height / 2
+    size = TILE * 2**camera.zoom
+    dx = (x - cx[0] + size / 2) % size - size / 2  # the copy of the world nearest the centre, as deck.gl wraps
+    return dx + width / 2, y - cy[0] + height / 2
+
+
+@dataclass(frozen=True)
+class Viewport:
+    """A camera on a map box of known size in CSS pixels: what the analyst sees."""
+
+    camera: Camera
+    width: float
+    height: float
+
+    def to_screen(self, lon, lat) -> tuple[np.ndarray, np.ndarray]:
+        return to_screen(lon, lat, self.camera, self.width, self.height)
+
+    def bounds(self) -> tuple[float, float, float, float]:
+        """West, south, east, north in degrees; east < west when the view crosses the antimeridian."""
+        cx, cy = world_pixels(np.array([self.camera.longitude]), np.array([self.camera.latitude]), self.camera.zoom)
+        size = TILE * 2**self.camera.zoom
+        if self.width >= size:
+            west, east = -180.0, 180.0
+        else:
+            west, east = (float(v) for v in world_lonlat(cx + np.array([-1, 1]) * self.width / 2, cy, self.camera.zoom)[0])
+            west, east = (west + 180) % 360 - 180, (east + 180) % 360 - 180
+        top, bottom = np.clip(cy[0] + np.array([-1, 1]) * self.height / 2, 0, size)
+        north, south = (float(v) for v in world_lonlat(np.zeros(2), np.array([top, bottom]), self.camera.zoom)[1])
+        return west, south, east, north
+
+    def contains(self, lon, lat) -> np.ndarray:
+        """Which points fall inside the map box."""
+        x, y = self.to_screen(lon, lat)
+        return (x >= 0) & (x <= self.width) & (y >= 0) & (y <= self.height)
 
 
 def fit_zoom(camera: Camera, map_height: float, reference_height: float) -> Camera:

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 import pydeck as pdk
 
+from geodata.geodesy import distance_text
 from geodata.schema import CATEGORIES, CONFIDENCES
 from layers.style import CATEGORY_COLORS, CONFIDENCE_ALPHA, PIXELS
 from layers.tooltip import fields
@@ -88,6 +89,7 @@ def _numbers(movements: pd.DataFrame, route: np.ndarray) -> pd.DataFrame:
         "last": movements["until"].to_numpy(),
         "quantity": movements["quantity"].to_numpy(dtype=float, na_value=np.nan),
         "confidence_rank": movements["confidence"].cat.codes.to_numpy(),
+        "km": movements["distance_km"].to_numpy(dtype=float),
     })
 
 
@@ -116,6 +118,7 @@ def _folded_arcs(movements: pd.DataFrame, numbers: pd.DataFrame, max_arcs: int,
         "first": grouped["first"].min(),
         "last": grouped["last"].max(),
         "confidence_rank": grouped["confidence_rank"].min(),
+        "km": grouped["km"].first(),  # one route, one pair of ends, one distance
     })
     total = len(routes)
     routes = routes.sort_values(["count", "last"], ascending=False, kind="stable").head(max_arcs)
@@ -216,30 +219,44 @@ def _rows(routes: pd.DataFrame) -> list:
     return [row(*values) for values in zip(*(routes[column].tolist() for column in routes.columns))]
 
 
-def _arc_records(routes: pd.DataFrame) -> list[dict]:
-    """Geometry and look only: what an animation frame needs."""
-    return [{
-        "s": [round(row.origin_lon, 4), round(row.origin_lat, 4)],
-        "t": [round(row.destination_lon, 4), round(row.destination_lat, 4)],
-        "c": list(CATEGORY_COLORS.get(row.category, CATEGORY_COLORS["other"])),
-        "a": CONFIDENCE_ALPHA[row.confidence],
-        "w": row.width,
-        "h": row.bend,
-    } for row in _rows(routes)]
+def arc_colors(category: str, confidence: str, look: RouteLook) -> tuple[list[int], list[int]]:
+    """An arc's colour at its origin and at its destination: category hue, fainter for lower
+    confidence, and fainter still at the origin so that direction reads at a glance."""
+    color = list(CATEGORY_COLORS.get(category, CATEGORY_COLORS["other"]))
+    alpha = CONFIDENCE_ALPHA[confidence]
+    return [*color, round(alpha * look.source_alpha_share)], [*color, alpha]
 
 
-def route_records(routes: pd.DataFrame, *, for_html: bool) -> list[dict]:
-    """One compact record per arc with its tooltip; colours are finished in the browser from `c` and `a`."""
+def arc_records(routes: pd.DataFrame, look: RouteLook) -> list[dict]:
+    """Geometry and look only: what an animation frame needs, and what every renderer draws."""
     records = []
-    for row, arc in zip(_rows(routes), _arc_records(routes)):
+    for row in _rows(routes):
+        source_color, target_color = arc_colors(row.category, row.confidence, look)
+        records.append({
+            "s": [round(row.origin_lon, 4), round(row.origin_lat, 4)],
+            "t": [round(row.destination_lon, 4), round(row.destination_lat, 4)],
+            "sc": source_color,
+            "tc": target_color,
+            "w": row.width,
+            "h": row.bend,
+        })
+    return records
+
+
+def route_records(routes: pd.DataFrame, look: RouteLook, *, for_html: bool) -> list[dict]:
+    """One compact record per arc with its tooltip."""
+    records = []
+    for row, arc in zip(_rows(routes), arc_records(routes, look)):
         origin = _place(row.origin_name, row.origin_lat, row.origin_lon)
         destination = _place(row.destination_name, row.destination_lat, row.destination_lon)
         dates = f"{row.first:%d %b %Y}" + ("" if row.last == row.first else f" – {row.last:%d %b %Y}")
         quantity = "" if pd.isna(row.quantity) else f" · quantity {int(row.quantity):,}"
         movements = "" if row.count == 1 else f" · {row.count:,} movements"
+        distance = distance_text(row.km, row.modes)
         records.append({
             **arc,
-            **fields(f"{origin} → {destination}", f"{row.category} by {row.modes}{movements}{quantity}",
+            **fields(f"{origin} → {destination}",
+                     f"{row.category} by {row.modes}{movements}{quantity}" + (f" · {distance}" if distance else ""),
                      f"{dates} · {row.confidences}", " · ".join(part for part in (row.assets, row.sources) if part),
                      for_html=for_html),
         })
@@ -251,11 +268,11 @@ def routes_layer(routes: pd.DataFrame, look: RouteLook = RouteLook(), *, for_htm
     return pdk.Layer(
         "ArcLayer",
         id=LAYER_ID,
-        data=_arc_records(routes) if animated else route_records(routes, for_html=for_html),
+        data=arc_records(routes, look) if animated else route_records(routes, look, for_html=for_html),
         get_source_position="s",
         get_target_position="t",
-        get_source_color=f"[c[0], c[1], c[2], a * {look.source_alpha_share}]",
-        get_target_color="[c[0], c[1], c[2], a]",
+        get_source_color="sc",
+        get_target_color="tc",
         get_width="w",
         get_height="h",
         get_tilt=BOW_RIGHT,

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Final
 
 RGB = tuple[int, int, int]
+NEUTRAL: Final[RGB] = (136, 136, 136)  # an actor the scenario does not list, or nobody
 
 
 def literal(value: str) -> str:

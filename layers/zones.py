@@ -1,59 +1,124 @@
-"""Zones of control as translucent polygons coloured by actor."""
+"""Zones of control as translucent polygons coloured by actor; less certain control is hatched.
+
+A zone whose control is only `reported` or `claimed`, or is marked contested,
+gets a lighter fill and diagonal hatching in its actor's colour, the way
+conflict maps mark assessed or disputed ground. deck.gl's own fill patterns are
+not in the bundled library, so the hatching is drawn as lines, spaced in screen
+pixels for the camera's zoom; the static renderer draws the same lines.
+"""
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
 from typing import Final
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pydeck as pdk
 import shapely
 
-from layers.style import PIXELS, Theme, hex_to_rgb
+from layers.mercator import world_lonlat, world_pixels
+from layers.style import NEUTRAL, PIXELS, Theme, hex_to_rgb
 from layers.tooltip import fields
 
 LAYER_ID: Final = "zones"
+HATCH_LAYER_ID: Final = "zones-hatch"
 SIMPLIFY_DEGREES: Final = 0.005  # about 500 m: finer than the zones' own precision, a fraction of the bytes
+CERTAIN: Final = "confirmed"
+
+
+@dataclass(frozen=True)
+class ZoneLook:
+    outline: float = 1.5
+    line_alpha: int = 220
+    uncertain_fill_share: float = 0.5  # an uncertain zone's fill is this much of a confirmed one's
+    hatch_spacing: float = 9.0  # pixels between hatch lines
+    hatch_width: float = 1.4
+    hatch_alpha: int = 170
 
 
 def _date(value) -> str:
     return "" if pd.isna(value) else f"{value:%d %b %Y}"
 
 
-def zone_features(zones: gpd.GeoDataFrame, actors: pd.DataFrame, theme: Theme, *, for_html: bool) -> dict:
-    """A GeoJSON FeatureCollection whose properties carry colours and tooltip text."""
-    features = []
+def is_uncertain(zone: pd.Series) -> bool:
+    return zone["confidence"] != CERTAIN or str(zone.get("contested", "")).lower() == "yes"
+
+
+def hatch_zoom(zoom: float) -> float:
+    """Hatching is laid out per half zoom level: spacing stays within √2 of the target as the map zooms."""
+    return math.floor(zoom * 2) / 2
+
+
+def hatch_lines(geometry, zoom: float, spacing: float) -> list[list[list[float]]]:
+    """Diagonal lines `spacing` screen pixels apart at `zoom`, clipped to `geometry`, as lon/lat paths."""
+    projected = shapely.transform(geometry, lambda xy: np.column_stack(world_pixels(xy[:, 0], xy[:, 1], zoom)))
+    left, top, right, bottom = projected.bounds
+    # Lines x - y = c, c stepping by spacing·√2 so that lines are `spacing` apart.
+    step = spacing * math.sqrt(2)
+    first = math.floor((left - bottom) / step) * step
+    lines = [shapely.LineString([(c + top, top), (c + bottom, bottom)])
+             for c in np.arange(first, right - top + step, step)]
+    clipped = shapely.intersection(shapely.MultiLineString(lines), projected) if lines else shapely.GeometryCollection()
+    paths = []
+    for part in getattr(clipped, "geoms", [clipped]):
+        if part.geom_type == "LineString" and not part.is_empty:
+            lon, lat = world_lonlat(*np.asarray(part.coords).T, zoom)
+            paths.append([[round(float(a), 4), round(float(b), 4)] for a, b in zip(lon, lat)])
+    return paths
+
+
+def zone_marks(zones: gpd.GeoDataFrame, actors: pd.DataFrame, theme: Theme, *, zoom: float,
+               look: ZoneLook = ZoneLook(), for_html: bool) -> tuple[dict, list[dict]]:
+    """The zones as a GeoJSON FeatureCollection with colours and tooltips, and their hatch lines.
+
+    Both renderers draw these as they are.
+    """
+    features, hatches = [], []
     geometries = shapely.simplify(zones.geometry.values, SIMPLIFY_DEGREES, preserve_topology=True)
     for (_, zone), geometry in zip(zones.iterrows(), geometries):
-        color = hex_to_rgb(actors["color"].get(zone["actor"], "#888888"))
+        color = hex_to_rgb(actors["color"].get(zone["actor"], "")) if zone["actor"] in actors.index else NEUTRAL
         name = str(actors["name"].get(zone["actor"], zone["actor"]))
+        uncertain = is_uncertain(zone)
+        fill = round(theme.zone_fill_alpha * (look.uncertain_fill_share if uncertain else 1))
         until = _date(zone["valid_to"]) or "still valid at last report"
-        geometry_json = shapely.geometry.mapping(shapely.set_precision(geometry, 1e-4))
+        kind = str(zone["label"]) + (" · hatched: control reported, claimed or contested" if uncertain else "")
         features.append({
             "type": "Feature",
-            "geometry": geometry_json,
+            "geometry": shapely.geometry.mapping(shapely.set_precision(geometry, 1e-4)),
             "properties": {
-                "fill": [*color, theme.zone_fill_alpha],
-                "line": [*color, 220],
-                **fields(name, zone["label"], f"{_date(zone['valid_from'])} → {until}",
+                "fill": [*color, fill],
+                "line": [*color, look.line_alpha],
+                "hatched": uncertain,
+                **fields(name, kind, f"{_date(zone['valid_from'])} → {until}",
                          f"{zone['confidence']} · {zone['source']}", for_html=for_html),
             },
         })
-    return {"type": "FeatureCollection", "features": features}
+        if uncertain:
+            hatches += [{"path": path, "color": [*color, look.hatch_alpha]}
+                        for path in hatch_lines(geometry, hatch_zoom(zoom), look.hatch_spacing)]
+    return {"type": "FeatureCollection", "features": features}, hatches
 
 
-def zones_layer(zones: gpd.GeoDataFrame, actors: pd.DataFrame, theme: Theme, *, for_html: bool = False) -> pdk.Layer:
+def zones_layer(features: dict, look: ZoneLook = ZoneLook()) -> pdk.Layer:
     return pdk.Layer(
         "GeoJsonLayer",
         id=LAYER_ID,
-        data=zone_features(zones, actors, theme, for_html=for_html),
+        data=features,
         get_fill_color="properties.fill",
         get_line_color="properties.line",
         line_width_units=PIXELS,
-        get_line_width=1.5,
+        get_line_width=look.outline,
         stroked=True,
         filled=True,
         pickable=True,
         auto_highlight=True,
         highlight_color=[255, 255, 255, 50],
     )
+
+
+def hatch_layer(hatches: list[dict], look: ZoneLook = ZoneLook()) -> pdk.Layer:
+    return pdk.Layer("PathLayer", id=HATCH_LAYER_ID, data=hatches, get_path="path", get_color="color",
+                     get_width=look.hatch_width, width_units=PIXELS)

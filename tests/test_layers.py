@@ -9,12 +9,11 @@ import pandas as pd
 import pytest
 
 from geodata import MovementFilter, load_scenario
-from layers.bases import Presence, base_records, bases_layers, presence
-from layers.labels import _box, _overlaps, Placement, _pixels
+from layers.bases import base_marks, bases_layers
 from layers.routes import BOW_RIGHT, RouteLook, count_text, eastward, movement_arcs, routes_layer
 from layers.style import CONFIDENCE_ALPHA, LIGHT
 from layers.view import MapView, compose
-from layers.zones import zones_layer
+from layers.zones import zone_marks
 from scenario_files import BASES_CSV, write_scenario
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -41,7 +40,7 @@ def test_a_sparse_window_draws_each_movement_with_its_own_words(scenario):
     records = [r for r in json.loads(routes_layer(routes.drawn).to_json())["data"]
                if r["tt_title"] == "Alpha air base → Charlie field"]
     assert [r["tt_detail"] for r in records] == ["05 Jan 2025 · confirmed", "20 Jan 2025 – 22 Jan 2025 · reported"]
-    assert [r["a"] for r in records] == [CONFIDENCE_ALPHA["confirmed"], CONFIDENCE_ALPHA["reported"]]
+    assert [r["tc"][3] for r in records] == [CONFIDENCE_ALPHA["confirmed"], CONFIDENCE_ALPHA["reported"]]
 
 
 def test_arcs_bow_to_their_right_and_arcs_between_the_same_ends_fan_out(scenario):
@@ -103,8 +102,10 @@ def test_widths_follow_the_busiest_arc_of_the_window(scenario):
 
 
 def test_sessions_showing_the_same_window_share_its_arcs(scenario):
+    from ui.shared_parts import SHARED
+
     def routes_of(view: MapView):
-        return next(layer for layer in compose(scenario, view).deck.layers if layer.id == "routes")
+        return next(layer for layer in compose(scenario, view, parts=SHARED).deck.layers if layer.id == "routes")
 
     quarter = MapView(D(2025, 1, 1), D(2025, 3, 31))
     assert routes_of(quarter) is routes_of(MapView(D(2025, 1, 1), D(2025, 3, 31), theme="dark"))
@@ -134,93 +135,127 @@ def test_arc_layer_json_matches_the_golden_file(scenario):
     assert produced == json.loads(golden.read_text())
 
 
-def test_arcs_show_direction_confidence_and_volume(scenario):
+def test_arcs_show_direction_confidence_volume_and_distance(scenario):
     routes = movement_arcs(scenario.movements_in(D(2025, 1, 1), D(2025, 3, 31)), scenario.places, FOLDING)
     records = {r["tt_title"]: r for r in json.loads(routes_layer(routes.drawn).to_json())["data"]}
     busy = records["Alpha air base → Charlie field"]
     claimed = records["Bravo port → Charlie field"]
     layer = json.loads(routes_layer(routes.drawn).to_json())
-    assert layer["getSourceColor"] == "@@=[c[0], c[1], c[2], a * 0.25]", "the origin end is fainter"
-    assert layer["getTargetColor"] == "@@=[c[0], c[1], c[2], a]"
-    assert busy["a"] == CONFIDENCE_ALPHA["confirmed"] and claimed["a"] == CONFIDENCE_ALPHA["claimed"]
+    assert (layer["getSourceColor"], layer["getTargetColor"]) == ("@@=sc", "@@=tc"), "colours are data, not code"
+    assert busy["sc"][:3] == busy["tc"][:3] and busy["sc"][3] == round(busy["tc"][3] * 0.25), "the origin is fainter"
+    assert busy["tc"][3] == CONFIDENCE_ALPHA["confirmed"] and claimed["tc"][3] == CONFIDENCE_ALPHA["claimed"]
     assert busy["w"] > claimed["w"]
-    assert busy["tt_kind"] == "cargo by air · 2 movements · quantity 3"
+    from pyproj import Geod
+    km = Geod(ellps="WGS84").inv(35.95, 35.41, 21.18, 32.05)[2] / 1000  # Alpha → Charlie, from the test bases
+    assert busy["tt_kind"] == f"cargo by air · 2 movements · quantity 3 · {km:,.0f} km ({km / 1.852:,.0f} nm)"
+
+
+def _marks(scenario, day=D(2025, 2, 15), *, headline=frozenset(), faded=frozenset(), for_html=False):
+    return base_marks(scenario.bases, scenario.sites_on(day), scenario.presence, scenario.actors, headline, faded,
+                      LIGHT, day_text=f"{day:%d %b %Y}", for_html=for_html)
 
 
 def test_tooltip_text_is_escaped_only_for_html_exports(tmp_path):
     folder = write_scenario(tmp_path / "s", bases_csv=BASES_CSV.replace("Alpha air base", HOSTILE))
     scenario = load_scenario(folder)
-    for_html = base_records(scenario.bases, scenario.actors, set(), LIGHT, Presence(), for_html=True)
-    raw = base_records(scenario.bases, scenario.actors, set(), LIGHT, Presence(), for_html=False)
-    assert for_html[0]["tt_title"] == "&lt;img src=x onerror=alert(1)&gt;"
-    assert raw[0]["tt_title"] == HOSTILE  # the dashboard's map element escapes values itself
+    for_html = {r["id"]: r for r in _marks(scenario, for_html=True)}
+    raw = {r["id"]: r for r in _marks(scenario)}
+    assert for_html["alpha"]["tt_title"] == "&lt;img src=x onerror=alert(1)&gt;"
+    assert raw["alpha"]["tt_title"] == HOSTILE  # the dashboard's map element escapes values itself
 
 
-def test_data_never_becomes_a_javascript_expression(tmp_path):
+def test_text_from_data_reaches_the_layers_as_data_only(tmp_path):
     folder = write_scenario(tmp_path / "s", bases_csv=BASES_CSV.replace("Alpha air base", "@@=alert(1)"))
-    composed = compose(load_scenario(folder), MapView(D(2025, 1, 1), D(2025, 3, 31)))
-    spec = json.loads(composed.deck.to_json())
-    expressions = [value for layer in spec["layers"] for key, value in layer.items()
-                   if isinstance(value, str) and value.startswith("@@=")]
-    assert all("alert" not in e for e in expressions)
+    spec = json.loads(compose(load_scenario(folder), MapView(D(2025, 1, 1), D(2025, 3, 31))).deck.to_json())
+    settings = [value for layer in spec["layers"] for key, value in layer.items() if key != "data"]
+    data = json.dumps([layer.get("data") for layer in spec["layers"]])
+    assert "@@=alert(1)" in data, "the name is kept as written, inside the layers' data"
+    assert not any("alert" in json.dumps(value) for value in settings), "and never in a layer's settings"
     units = {layer["id"]: layer.get("radiusUnits") for layer in spec["layers"]}
     assert units["bases"] == "pixels", "enum values are literals, not expressions"
 
 
-def test_zone_layer_carries_actor_colours_and_dates(scenario):
+def test_zones_carry_actor_colours_and_dates_and_uncertain_control_is_hatched(scenario):
     zones = scenario.zones_on(D(2025, 2, 15))
-    spec = json.loads(zones_layer(zones, scenario.actors, LIGHT).to_json())
-    features = spec["data"]["features"]
-    assert len(features) == 2
-    red = next(f for f in features if f["properties"]["tt_title"] == "Red force")
-    assert red["properties"]["fill"] == [214, 39, 40, LIGHT.zone_fill_alpha]
+    features, hatches = zone_marks(zones, scenario.actors, LIGHT, zoom=6, for_html=False)
+    assert len(features["features"]) == 2 and all(f["properties"]["hatched"] for f in features["features"])
+    red = next(f for f in features["features"] if f["properties"]["tt_title"] == "Red force")
+    assert red["properties"]["fill"] == [214, 39, 40, round(LIGHT.zone_fill_alpha * 0.5)], "reported: lighter fill"
     assert red["properties"]["tt_detail"] == "01 Feb 2025 → still valid at last report"
+    # The test zones are 'reported': hatched with lines inside them, spaced for the zoom.
+    assert hatches and all(h["color"][:3] in ([214, 39, 40], [31, 119, 180]) for h in hatches)
+    import shapely
+    red_shape = zones.geometry[zones["actor"] == "red"].iloc[0].buffer(1e-3)
+    red_lines = [shapely.LineString(h["path"]) for h in hatches if h["color"][:3] == [214, 39, 40]]
+    assert red_lines and all(red_shape.contains(line) for line in red_lines)
+    denser = zone_marks(zones, scenario.actors, LIGHT, zoom=7, for_html=False)[1]
+    assert len(denser) > 1.5 * len(hatches), "a closer zoom spreads the same pixel spacing over more lines"
 
 
-def test_headline_bases_stand_out_and_former_bases_fade(tmp_path):
-    bases = BASES_CSV.splitlines()
-    bases[0] += ",active_from,active_to"
-    bases[1:] = [line + ",," for line in bases[1:]]
-    bases[2] = bases[2][:-2] + ",2024-01-01,2025-01-15"
-    scenario = load_scenario(write_scenario(tmp_path / "s", bases_csv="\n".join(bases) + "\n"))
-    present = presence(scenario.bases, D(2025, 2, 1), D(2025, 2, 28))
-    assert present == Presence(former=frozenset({"bravo"}))
-    records = base_records(scenario.bases, scenario.actors, {"alpha"}, LIGHT, present, for_html=False)
-    by_id = {r["id"]: r for r in records}
-    assert by_id["alpha"]["headline"] and not by_id["charlie"]["headline"]
-    assert by_id["bravo"]["fill"][3] < by_id["alpha"]["fill"][3]
-    assert "presence ended 15 Jan 2025" in by_id["bravo"]["tt_kind"]
-    marker = json.loads(bases_layers(records, LIGHT, zoom=5)[0].to_json())
-    assert marker["getRadius"].startswith("@@=headline ?")
+def test_confirmed_zones_are_not_hatched(tmp_path):
+    from scenario_files import square, zone_feature, zones_geojson
+    confirmed = zones_geojson([zone_feature("red", "2025-01-01", "", square(36, 34), confidence="confirmed")])
+    scenario = load_scenario(write_scenario(tmp_path / "s", zones_geojson=confirmed))
+    features, hatches = zone_marks(scenario.zones, scenario.actors, LIGHT, zoom=6, for_html=False)
+    assert hatches == [] and features["features"][0]["properties"]["fill"][3] == LIGHT.zone_fill_alpha
 
 
-def test_labels_do_not_overlap_each_other(scenario):
-    records = base_records(scenario.bases, scenario.actors, {"alpha"}, LIGHT, Presence(), for_html=False)
-    bases_layers(records, LIGHT, zoom=5)
+def test_markers_take_the_holders_colour_and_rings_for_others_present(tmp_path):
+    presence = ("base,actor,role,from,to,confidence,source,notes\n"
+                "alpha,red,holds,2020-01-01,2025-01-31,confirmed,S,\n"
+                "alpha,blue,holds,2025-02-01,,confirmed,S,\n"
+                "alpha,red,present,2025-02-01,2025-02-20,reported,S,\n"
+                "bravo,red,holds,2020-01-01,2025-01-15,confirmed,S,\n")
+    scenario = load_scenario(write_scenario(tmp_path / "s", presence_csv=presence))
+    january = {r["id"]: r for r in _marks(scenario, D(2025, 1, 10))}
+    february = {r["id"]: r for r in _marks(scenario, D(2025, 2, 10), faded=frozenset({"bravo"}))}
+    assert january["alpha"]["fill"][:3] == [214, 39, 40] and january["alpha"]["rings"] == []
+    assert february["alpha"]["fill"][:3] == [31, 119, 180], "blue holds alpha in February"
+    assert [ring["color"][:3] for ring in february["alpha"]["rings"]] == [[214, 39, 40]], "red is still there"
+    assert february["alpha"]["rings"][0]["radius"] > february["alpha"]["radius"]
+    assert "held by Blue force · Red force present" in february["alpha"]["tt_kind"]
+    assert "Red force present 1 Feb 2025 – 20 Feb 2025 (reported; S)" in february["alpha"]["tt_detail"]
+    assert february["bravo"]["fill"][3] < 255 and "nobody holds it" in february["bravo"]["tt_kind"]
+    layers = {layer.id: layer for layer in bases_layers(list(february.values()), LIGHT)}
+    rings = json.loads(layers["base-presence"].to_json())
+    assert len(rings["data"]) == 1 and rings["getLineColor"] == "@@=color"
+
+
+def test_headline_markers_are_drawn_last_so_they_win_a_click(scenario):
+    records = _marks(scenario, headline=frozenset({"alpha"}))
+    assert records[-1]["id"] == "alpha" and records[-1]["radius"] > records[0]["radius"]
+
+
+def test_the_ends_of_kept_arcs_stay_on_the_map_faded(scenario):
+    view = MapView(D(2025, 1, 1), D(2025, 3, 31), keep=MovementFilter(operators=frozenset({"blue"})))
+    records = {r["id"]: r for r in compose(scenario, view).base_records}
+    assert set(records) == {"alpha", "bravo", "charlie"}, "Charlie is blue's; Alpha and Bravo start its arcs"
+    assert records["charlie"]["fill"][3] == 255 and records["alpha"]["fill"][3] < 255
+
+
+def test_labels_stay_inside_the_map_and_off_each_other_measured_in_a_real_font(tmp_path):
+    from briefing.static_map import font
+    from layers.labels import place_labels
+    from layers.mercator import Camera, Viewport
+    crowded = BASES_CSV + "".join(f"d{i},Delta post number {i},Syria,garrison,{33 + i * 0.12},{36.3 + i % 2 * 0.1},"
+                                  "red,,S,reported\n" for i in range(8))
+    scenario = load_scenario(write_scenario(tmp_path / "s", bases_csv=crowded))
+    records = _marks(scenario, headline=frozenset({"alpha"}))
+    viewport = Viewport(Camera(34.0, 32.0, 5.5), 700, 500)  # Alpha's name would run off the right edge
+    place_labels(records, viewport)
     boxes = []
-    for record in records:
-        if record["label"]:
-            centre = _pixels(*record["position"], 5)
-            size = 15 if record["headline"] else 13
-            width = 0.58 * size * len(record["name"]) + 6
-            boxes.append(_box(*centre, Placement(record["anchor"], record["baseline"], tuple(record["offset"])),
-                              width, size * 1.3))
-    assert len(boxes) >= 2
-    assert not any(_overlaps(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
-
-
-def test_toggles_and_tiles_choose_the_layers(scenario):
-    window = MapView(D(2025, 1, 1), D(2025, 3, 31))
-    everything = deck_layers(compose(scenario, window))
-    assert {"basemap-land", "basemap-relief", "zones", "routes", "bases", "base-labels"} <= set(everything)
-    bare = deck_layers(compose(scenario, MapView(D(2025, 1, 1), D(2025, 3, 31), show=frozenset({"bases"}))))
-    assert "zones" not in bare and "routes" not in bare and "base-labels" not in bare and "basemap-relief" not in bare
-    online = json.loads(compose(scenario, MapView(D(2025, 1, 1), D(2025, 3, 31), online_tiles=True)).deck.to_json())
-    assert not any(layer["id"].startswith("basemap") for layer in online["layers"])
-    assert not online.get("mapStyle"), "no style to fetch: the map element draws online tiles itself"
-
-
-def test_filters_reach_the_map(scenario):
-    sea_only = compose(scenario, MapView(D(2025, 1, 1), D(2025, 3, 31), keep=MovementFilter(modes=frozenset({"sea"}))))
-    assert len(deck_layers(sea_only)["routes"]["data"]) == 1
-    assert list(sea_only.movements["id"]) == ["m3"]
+    for record in (r for r in records if r["label"]):
+        x, y = (float(v[0]) for v in viewport.to_screen([record["position"][0]], [record["position"][1]]))
+        face = font(round(record["label_size"]), record["headline"])
+        left, top, right, bottom = face.getbbox(record["label"], anchor={"start": "lm", "end": "rm", "middle": "mm"}[
+            record["anchor"]] if record["baseline"] == "center" else {"bottom": "md", "top": "ma"}[record["baseline"]])
+        box = (x + record["offset"][0] + left, y + record["offset"][1] + top, x + record["offset"][0] + right,
+               y + record["offset"][1] + bottom)
+        assert 0 <= box[0] and box[2] <= viewport.width and 0 <= box[1] and box[3] <= viewport.height, record["label"]
+        boxes.append(box)
+    overlapping = [(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:]
+                   if a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]]
+    assert len(boxes) >= 4 and overlapping == []
+    assert any(r["label"] == "" for r in records), "a crowded post's name is left out rather than overlap"
+    alpha = next(r for r in records if r["id"] == "alpha")
+    assert alpha["label"] and alpha["anchor"] == "end", "the headline name flips left instead of being cut"

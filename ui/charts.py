@@ -53,7 +53,7 @@ def _timeline_layout(period: tuple[dt.date, dt.date], height: int) -> dict:
     shade = _window_shade(alt.NamedData("window"))
     bars = alt.Chart(alt.NamedData("counts")).mark_bar().encode(
         x=alt.X("week:T", title=None, scale=x_scale),
-        y=alt.Y("sum(movements):Q", title="per week"),
+        y=alt.Y("sum(movements):Q", title="per week", axis=alt.Axis(tickMinStep=1, format="d")),
         color=alt.Color("category:N", scale=_category_scale(), legend=None),
         tooltip=[alt.Tooltip("week:T", title="week of"), "category:N", alt.Tooltip("sum(movements):Q", title="movements")],
     )
@@ -71,10 +71,13 @@ def base_timeline(movements: pd.DataFrame, base_id: str, window: tuple[dt.date, 
     x_scale = _period_scale(period)
     shade = _window_shade(_window_frame(window))
     bars = alt.Chart(counts).mark_bar().encode(
-        x=alt.X("month:T", title=None, scale=x_scale),
-        y=alt.Y("movements:Q", title=None),
+        # A narrow column: a few month ticks, not one per month on top of each other.
+        x=alt.X("month:T", title=None, scale=x_scale,
+                axis=alt.Axis(format="%b %y", tickCount={"interval": "month", "step": 3}, labelAngle=0,
+                              labelOverlap="greedy")),
+        y=alt.Y("movements:Q", title=None, axis=alt.Axis(tickMinStep=1, format="d")),
         color=alt.Color("direction:N", scale=alt.Scale(domain=["in", "out"], range=["#1a9850", "#d7301f"]),
-                        legend=alt.Legend(orient="top", title=None)),
+                        legend=alt.Legend(orient="bottom", title=None)),
         tooltip=[alt.Tooltip("month:T", format="%b %Y"), "direction:N", "movements:Q"],
     )
-    return alt.layer(shade, bars).properties(height=110)
+    return alt.layer(shade, bars).properties(height=150)

@@ -209,9 +209,10 @@ const rounded = ({ latitude, longitude, zoom }) => ({
   latitude: Number(latitude.toFixed(4)), longitude: Number(longitude.toFixed(4)), zoom: Number(zoom.toFixed(2)),
 });
 
-// Only a camera the server does not know yet is reported: each report is a rerun.
+// Only a camera the server does not know yet is reported: each report is a rerun. The map's
+// width goes with it, so that names are placed for the map the analyst sees.
 function reportCamera(map) {
-  const camera = rounded(map.camera);
+  const camera = { ...rounded(map.camera), width: map.box.clientWidth };
   const text = JSON.stringify(camera);
   if (text === map.cameraKnown) return;
   map.cameraKnown = text;

@@ -1,22 +1,23 @@
-"""The map legend as escaped HTML: actors, movement categories, confidence, base kinds."""
+"""The dashboard's legend: the map's legend sections (layers/legend.py) as escaped HTML."""
 
 from __future__ import annotations
 
 import html
 
-from geodata import Scenario
-from layers.icons import CELL, atlas
-from layers.style import CATEGORY_COLORS, CONFIDENCE_ALPHA, rgb_to_hex
 from geodata.schema import BASE_KINDS
+from layers.icons import CELL, atlas
+from layers.legend import Entry, Section
+from layers.style import rgb_to_hex
 
-_SWATCH = "display:inline-block;width:14px;height:14px;border-radius:3px;margin-right:6px;vertical-align:-2px"
+_BOX = "display:inline-block;width:14px;height:14px;border-radius:3px;margin-right:6px;vertical-align:-2px"
 _LINE = "display:inline-block;width:22px;height:4px;margin-right:6px;vertical-align:3px;border-radius:2px"
+_RING = "display:inline-block;width:10px;height:10px;border-radius:50%;margin-right:6px;vertical-align:-1px"
 _ROW = "font-size:0.85rem;line-height:1.55;white-space:nowrap;overflow:hidden;text-overflow:ellipsis"
-_NOTE = "font-size:0.8rem;line-height:1.35;opacity:.7;margin:1px 0 3px"
+_NOTE = "font-size:0.78rem;line-height:1.35;opacity:.7;margin:1px 0 4px"
 
 
 def _icon(kind: str) -> str:
-    """A base-kind glyph cut from the map's own icon atlas, drawn dark on a grey dot."""
+    """A base-kind glyph cut from the map's own icon atlas, drawn on a grey dot."""
     url, mapping = atlas()
     x = mapping[kind]["x"] // 4
     return (f"<span style='display:inline-block;width:16px;height:16px;margin-right:6px;vertical-align:-3px;"
@@ -25,28 +26,29 @@ def _icon(kind: str) -> str:
             f"background-size:{len(BASE_KINDS) * CELL // 4}px 16px;background-position:-{x}px 0'></span></span>")
 
 
-def legend_html(scenario: Scenario, actors: list[str], categories: list[str], arcs: str) -> str:
-    """`arcs` says what one arc stands for."""
+def _swatch(entry: Entry) -> str:
+    color = rgb_to_hex(entry.color) if entry.color else "#444444"
+    if entry.swatch == "icon":
+        return _icon(entry.icon)
+    if entry.swatch == "line":
+        return f"<span style='{_LINE};background:{color};opacity:{entry.alpha:.2f}'></span>"
+    if entry.swatch == "ring":
+        return f"<span style='{_RING};border:2.5px solid currentColor'></span>"
+    if entry.swatch == "hatch":
+        return (f"<span style='{_BOX};border:1px solid {color};background:repeating-linear-gradient(45deg,{color} 0 "
+                f"1.5px,transparent 1.5px 5px)'></span>")
+    return f"<span style='{_BOX};background:{color}'></span>"
+
+
+def legend_html(sections: list[Section]) -> str:
     parts = []
-    if actors:
-        parts.append("<b>Actors</b>")
-        for actor_id in actors:
-            color = html.escape(str(scenario.actors["color"].get(actor_id, "#888888")))
-            name = html.escape(scenario.actor_name(actor_id))
-            parts.append(f"<div style='{_ROW}'><span style='{_SWATCH};background:{color}'></span>{name}</div>")
-    if categories:
-        parts.append("<b>Movements</b> <span style='opacity:.7'>(faint end = origin)</span>")
-        parts.append(f"<div style='{_NOTE}'>{html.escape(arcs)}</div>")
-        for category in categories:
-            color = rgb_to_hex(CATEGORY_COLORS.get(category, CATEGORY_COLORS["other"]))
-            parts.append(f"<div style='{_ROW}'><span style='{_LINE};background:{color}'></span>"
-                         f"{html.escape(category)}</div>")
-        parts.append("<b>Confidence</b>")
-        for word, alpha in CONFIDENCE_ALPHA.items():
-            parts.append(f"<div style='{_ROW}'><span style='{_LINE};background:#444;opacity:{alpha / 255:.2f}'>"
-                         f"</span>{word}</div>")
-    kinds = [k for k in BASE_KINDS if k in set(scenario.bases["kind"])]
-    if kinds:
-        parts.append("<b>Bases</b>")
-        parts += [f"<div style='{_ROW}'>{_icon(kind)}{html.escape(kind)}</div>" for kind in kinds]
+    for section in sections:
+        parts.append(f"<b>{html.escape(section.title)}</b>")
+        rows = [f"<span style='margin-right:10px'>{_swatch(e)}{html.escape(e.label)}</span>" for e in section.entries]
+        if section.inline:
+            parts.append(f"<div style='{_ROW}'>{''.join(rows)}</div>")
+        else:
+            parts += [f"<div style='{_ROW}'>{_swatch(e)}{html.escape(e.label)}</div>" for e in section.entries]
+        if section.note:
+            parts.append(f"<div style='{_NOTE}'>{html.escape(section.note)}</div>")
     return "".join(parts)

@@ -10,17 +10,19 @@ import html
 
 import streamlit as st
 
+from analysis.counts import WindowCounts
 from geodata import Scenario
 from layers.mercator import Camera
-from layers.routes import arc_meaning, count_text
+from layers.routes import count_text
 from layers.style import THEMES, rgb_to_hex
-from layers.view import MAP_HEIGHT, MapView, compose, default_camera
+from layers.view import MAP_HEIGHT, MAP_WIDTH, MapView, compose, default_camera
 from ui.charts import timeline_spec, weekly_counts
 from ui.deck_map import layer_items, map_payload
 from ui.export_panel import export_panel
 from ui.legend import legend_html
 from ui.map_element import deck_map
 from ui.session import current_view, sync_query
+from ui.shared_parts import SHARED
 from ui.story import show_story
 from ui.tables import WindowTables, show_movements, window_tables
 from ui.time_controls import frames_to_play, play_progressed, play_stopped, time_controls
@@ -33,13 +35,15 @@ def _map_event(name: str):
 
 
 def _camera_reported() -> None:
-    """A pan or zoom that settled: links, exports and label placement follow it."""
+    """A pan or zoom that settled, or a map that changed size: links, exports and label placement follow it."""
     camera = _map_event("camera")
     try:  # the report comes from the browser: numbers in range, or nothing
         latitude, longitude, zoom = (float(camera[name]) for name in ("latitude", "longitude", "zoom"))
-    except (KeyError, TypeError, ValueError):
+        width = min(4000.0, max(200.0, float(camera.get("width", MAP_WIDTH))))
+    except (AttributeError, KeyError, TypeError, ValueError):
         return
     st.session_state["camera"] = Camera(latitude, longitude, zoom).clamped()
+    st.session_state["map_width"] = round(width)
 
 
 def _base_clicked() -> None:
@@ -79,9 +83,11 @@ def _side_panel(scenario: Scenario, composed, view, tables: WindowTables) -> Non
         st.button("✕ Close", key="close_story", on_click=_close_story)
         show_story(scenario, base_id, composed.movements, (view.start, view.end))
         return
-    st.markdown(counts_html(tables.counts), unsafe_allow_html=True)
-    st.markdown(legend_html(scenario, composed.actors_shown, composed.categories_shown, arc_meaning(composed.routes)),
-                unsafe_allow_html=True)
+    if st.session_state.get("playing"):
+        st.caption("Playing: the caption on the map gives the frame on screen; its counts follow on Pause.")
+    else:
+        st.markdown(counts_html(tables.counts), unsafe_allow_html=True)
+    st.markdown(legend_html(composed.legend()), unsafe_allow_html=True)
     st.caption("Click a base for its story.")
 
 
@@ -90,14 +96,10 @@ def _render(scenario: Scenario) -> None:
     view = current_view()
     frames = frames_to_play(scenario, view, period)  # may stop play: before the Play button is drawn
     time_controls(period)
-    composed = compose(scenario, view)
+    composed = compose(scenario, view, viewport_size=(st.session_state.get("map_width", MAP_WIDTH), MAP_HEIGHT),
+                       parts=SHARED)
     tables = window_tables(scenario, view.start, view.end, view.keep)
-    routes = composed.routes
-    status = (f"**{view.start:%d %b %Y} – {view.end:%d %b %Y}** · {count_text(routes)} · "
-              f"zones as of {view.end:%d %b %Y}")
-    if len(routes.drawn) < routes.total_routes:
-        status += f" · showing the {len(routes.drawn):,} busiest of {routes.total_routes:,} routes"
-    st.markdown(status)
+    st.markdown(_status(view, composed.routes))
 
     map_column, side_column = st.columns([3.3, 1])
     with map_column:
@@ -121,17 +123,31 @@ def _render(scenario: Scenario) -> None:
     sync_query(view)
 
 
+def _status(view: MapView, routes) -> str:
+    if st.session_state.get("playing"):
+        return f"**▶ Playing from {view.start:%d %b %Y}** · the map's caption gives the frame on screen"
+    status = (f"**{view.start:%d %b %Y} – {view.end:%d %b %Y}** · {count_text(routes)} · "
+              f"zones and holders as of {view.end:%d %b %Y}")
+    if len(routes.drawn) < routes.total_routes:
+        status += f" · showing the {len(routes.drawn):,} busiest of {routes.total_routes:,} routes"
+    return status
+
+
 def main_panel(scenario: Scenario) -> None:
     st.fragment(_render)(scenario)
 
 
-def counts_html(counts: dict[str, int]) -> str:
-    """Movements, personnel and equipment in the window, as three compact figures."""
-    cells = [("movements", counts["movements"]), ("personnel", counts["personnel"]),
-             ("equipment", counts["equipment"])]
-    return "<div style='display:flex;gap:14px;margin-bottom:8px'>" + "".join(
+def counts_html(counts: WindowCounts) -> str:
+    """The window's figures, each saying what it counts."""
+    cells = [(counts.under_way, "under way in the window"), (counts.started, "started in it"),
+             (counts.people, "troops moved")]
+    figures = "<div style='display:flex;gap:14px;margin-bottom:4px'>" + "".join(
         f"<div><div style='font-size:1.5rem;font-weight:600;line-height:1.1'>{value:,}</div>"
-        f"<div style='font-size:.75rem;opacity:.7'>{label}</div></div>" for label, value in cells) + "</div>"
+        f"<div style='font-size:.72rem;opacity:.7'>{label}</div></div>" for value, label in cells) + "</div>"
+    equipment = " · ".join(f"{category} {number:,}" for category, number in counts.equipment.items())
+    note = (f"<div style='font-size:.75rem;opacity:.75;margin-bottom:8px'>Moved, by what: {html.escape(equipment)} "
+            "(movements that started in the window)</div>") if equipment else ""
+    return figures + note
 
 
 def title(scenario: Scenario) -> None:

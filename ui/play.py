@@ -17,6 +17,7 @@ from geodata import Scenario
 from layers.routes import Routes, count_text
 from layers.view import MapView, compose
 from ui.deck_map import layer_items
+from ui.shared_parts import SHARED
 from geodata.windows import at_end, shift_window
 
 CHUNK_FRAMES: Final = 12
@@ -43,13 +44,14 @@ def caption(start: dt.date, end: dt.date, routes: Routes) -> str:
 
 
 def play_chunk(scenario: Scenario, view: MapView, *, unit: str, period: tuple[dt.date, dt.date], token: str,
-               interval: float) -> dict:
+               interval: float, viewport_size: tuple[float, float]) -> dict:
     """The frames that follow the view's window, with each distinct layer once."""
     windows = frame_windows((view.start, view.end), unit, period)
     layers: dict[str, dict] = {}
     frames = []
     for start, end in windows:
-        composed = compose(scenario, dataclasses.replace(view, start=start, end=end), animated=True)
+        composed = compose(scenario, dataclasses.replace(view, start=start, end=end), animated=True,
+                           viewport_size=viewport_size, parts=SHARED)
         items = layer_items(composed.deck.layers)
         layers.update((item["key"], {"spec": item["spec"], "under": item["under"]}) for item in items)
         frames.append({"window": [start.isoformat(), end.isoformat()], "layers": [item["key"] for item in items],

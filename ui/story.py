@@ -1,4 +1,4 @@
-"""A base's story beside the map: what it is, what moved in and out, and the sources."""
+"""A base's story beside the map: who held it and who was there, what moved in and out, and the sources."""
 
 from __future__ import annotations
 
@@ -9,6 +9,9 @@ import pandas as pd
 import streamlit as st
 
 from geodata import Scenario
+from geodata.geodesy import distance_text
+from geodata.presence import dated_lines
+from layers.bases import short_name
 from ui.charts import base_timeline
 from ui.tables import sources_html
 
@@ -18,11 +21,12 @@ def _traffic(movements: pd.DataFrame, base_id: str) -> pd.DataFrame:
     inbound = involved["destination"] == base_id
     other_name = involved["origin_name"].where(inbound, involved["destination_name"])
     return pd.DataFrame({
-        "date": involved["date"].dt.date,
+        "date": involved["date"].dt.strftime("%d %b %Y"),
         "": inbound.map({True: "in ←", False: "out →"}),
-        "other end": other_name.where(other_name != "", "(not a base)"),
-        "asset": involved["asset"],
+        "other end": other_name.map(lambda name: short_name(name) if name else "(not a base)"),
+        "what": involved["asset"].astype(str).where(involved["asset"].astype(str) != "", involved["category"].astype(str)),
         "qty": involved["quantity"],
+        "distance": [distance_text(km, mode) for km, mode in zip(involved["distance_km"], involved["mode"])],
         "confidence": involved["confidence"],
     })
 
@@ -30,20 +34,25 @@ def _traffic(movements: pd.DataFrame, base_id: str) -> pd.DataFrame:
 def show_story(scenario: Scenario, base_id: str, window_movements: pd.DataFrame,
                window: tuple[dt.date, dt.date]) -> None:
     base = scenario.bases.loc[base_id]
-    presence = " – ".join(f"{d:%d %b %Y}" if pd.notna(d) else "…" for d in (base["active_from"], base["active_to"]))
     st.markdown(f"<div style='font-size:1.15rem;font-weight:650;line-height:1.25'>{html.escape(str(base['name']))}"
                 "</div>", unsafe_allow_html=True)
-    st.caption(f"{base['kind']} · {base['country']} · {scenario.actor_name(base['operator'])}"
-               + (f" · presence {presence}" if presence != "… – …" else ""))
-    st.markdown(f"<div style='font-size:0.9rem'>{html.escape(str(base['description']))}</div>",
+    st.caption(f"{base['kind']} · {base['country']}")
+    history = dated_lines(scenario.presence, base_id, scenario.actor_name)
+    st.markdown("".join(f"<div style='font-size:0.88rem;line-height:1.4'>{html.escape(text)} "
+                        f"<span style='opacity:.65'>({html.escape(confidence)})</span></div>"
+                        for text, confidence, _ in history), unsafe_allow_html=True)
+    st.markdown(f"<div style='font-size:0.88rem;margin-top:6px'>{html.escape(str(base['description']))}</div>",
                 unsafe_allow_html=True)
     traffic = _traffic(window_movements, base_id)
-    st.markdown(f"**In and out, {window[0]:%d %b %Y} – {window[1]:%d %b %Y}:** {len(traffic)} movement(s)")
+    count = f"{len(traffic)} movement{'' if len(traffic) == 1 else 's'}"
+    st.markdown(f"**In and out, {window[0]:%d %b %Y} – {window[1]:%d %b %Y}:** {count}")
     if len(traffic):
-        st.dataframe(traffic, hide_index=True, width="stretch", height=min(38 + 35 * len(traffic), 250))
-    st.altair_chart(base_timeline(scenario.movements, base_id, window, scenario.meta.period),
-                    width="stretch")
-    involved = scenario.movements[(scenario.movements["origin"] == base_id)
-                                  | (scenario.movements["destination"] == base_id)]
-    st.markdown("**Sources**")
-    st.markdown(sources_html([str(base["source"]), *involved["source"]]), unsafe_allow_html=True)
+        st.dataframe(traffic, hide_index=True, width="stretch", height=min(38 + 35 * len(traffic), 250),
+                     column_config={"": st.column_config.TextColumn(width=48),
+                                    "date": st.column_config.TextColumn(width=88),
+                                    "other end": st.column_config.TextColumn(width="medium")})
+    st.altair_chart(base_timeline(scenario.movements, base_id, window, scenario.meta.period), width="stretch")
+    involved = window_movements[(window_movements["origin"] == base_id) | (window_movements["destination"] == base_id)]
+    st.markdown("**Sources** (the base, who held it, and this window's movements)")
+    st.markdown(sources_html([str(base["source"]), *(source for _, _, source in history), *involved["source"]]),
+                unsafe_allow_html=True)

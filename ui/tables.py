@@ -10,10 +10,10 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
+from analysis.counts import WindowCounts, window_counts
 from geodata import MovementFilter, Scenario
 from geodata.downloads import URL, movements_csv, movements_geojson
-
-PERSONNEL_CATEGORIES = {"troops"}
+from geodata.geodesy import KM_PER_NAUTICAL_MILE
 
 
 def _first_link(text: str) -> str | None:
@@ -39,6 +39,8 @@ def movements_table(movements: pd.DataFrame, limit: int = 300) -> pd.DataFrame:
         "category": shown["category"],
         "asset": shown["asset"],
         "quantity": shown["quantity"],
+        "km": shown["distance_km"].round(0),
+        "nm": (shown["distance_km"] / KM_PER_NAUTICAL_MILE).round(0).where(shown["mode"].isin(["air", "sea"])),
         "confidence": shown["confidence"],
         "source": shown["source"],
         "link": shown["source"].map(_first_link),
@@ -53,6 +55,8 @@ def show_movements(movements: pd.DataFrame, table: pd.DataFrame, file_stem: str)
     st.dataframe(table, hide_index=True, width="stretch", height=320, column_config={
         "link": st.column_config.LinkColumn("link", display_text="open"),
         "quantity": st.column_config.NumberColumn(format="%d"),
+        "km": st.column_config.NumberColumn("km", format="%,.0f", help="Geodesic distance (WGS84)"),
+        "nm": st.column_config.NumberColumn("nm", format="%,.0f", help="Nautical miles, for air and sea"),
     })
     csv_col, geo_col, _ = st.columns([1, 1, 3])
     # Files are made only when clicked: a slider step must not pay for them.
@@ -60,16 +64,6 @@ def show_movements(movements: pd.DataFrame, table: pd.DataFrame, file_stem: str)
                             width="stretch")
     geo_col.download_button("Download GeoJSON", lambda: movements_geojson(movements), f"{file_stem}.geojson",
                             "application/geo+json", width="stretch")
-
-
-def change_counts(movements: pd.DataFrame) -> dict[str, int]:
-    quantity = movements["quantity"].fillna(0)
-    personnel = movements["category"].isin(PERSONNEL_CATEGORIES)
-    return {
-        "movements": len(movements),
-        "personnel": int(quantity[personnel].sum()),
-        "equipment": int(quantity[~personnel].sum()),
-    }
 
 
 def breakdown(movements: pd.DataFrame, by: str) -> pd.DataFrame:
@@ -102,7 +96,7 @@ class WindowTables:
     table: pd.DataFrame
     by_category: pd.DataFrame
     by_destination: pd.DataFrame
-    counts: dict[str, int]
+    counts: WindowCounts
     sources: str  # escaped HTML
 
 
@@ -112,4 +106,5 @@ def window_tables(scenario: Scenario, start: dt.date, end: dt.date, keep: Moveme
     movements = scenario.movements_in(start, end, keep)
     texts = [*movements["source"], *scenario.zones_on(end)["source"]]
     return WindowTables(movements_table(movements), breakdown(movements, "category"),
-                        breakdown(movements, "destination"), change_counts(movements), sources_html(texts, limit=40))
+                        breakdown(movements, "destination"), window_counts(movements, start),
+                        sources_html(texts, limit=40))

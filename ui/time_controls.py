@@ -13,7 +13,7 @@ from typing import Final
 import streamlit as st
 
 from geodata import Scenario
-from layers.view import MapView
+from layers.view import MAP_HEIGHT, MAP_WIDTH, MapView
 from ui.play import play_chunk, play_token
 from geodata.windows import STEP_UNITS, at_end, shift_window
 
@@ -60,9 +60,9 @@ def _window(report: list[str]) -> tuple[dt.date, dt.date]:
 
 
 def play_progressed(report: dict) -> None:
-    """The map asks for more frames: the slider follows it, the next chunk starts after its last frame."""
+    """The map asks for more frames: the next chunk starts after its last frame. The slider stays
+    where play started (disabled) until the map reports where it stopped."""
     if st.session_state.get("playing") and report.get("token") == st.session_state.get("play_token"):
-        st.session_state["window"] = _window(report["shown"])
         st.session_state["play_cursor"] = _window(report["through"])
 
 
@@ -99,14 +99,16 @@ def frames_to_play(scenario: Scenario, view: MapView, period: tuple[dt.date, dt.
         return cached[2]  # a rerun for another reason (a camera report, a click) sends the same frames
     chunk = play_chunk(scenario, dataclasses.replace(view, start=start, end=end),
                        unit=st.session_state.get("play_unit", "week"), period=period, token=token,
-                       interval=SPEEDS[st.session_state.get("play_speed", "normal")])
+                       interval=SPEEDS[st.session_state.get("play_speed", "normal")],
+                       viewport_size=(st.session_state.get("map_width", MAP_WIDTH), MAP_HEIGHT))
     st.session_state["play_chunk"] = (token, start, chunk)
     return chunk
 
 
 def time_controls(period: tuple[dt.date, dt.date]) -> None:
     st.slider("Window", min_value=period[0], max_value=period[1], key="window", step=dt.timedelta(days=1),
-              format="D MMM YYYY", on_change=_pause, label_visibility="collapsed")
+              format="D MMM YYYY", on_change=_pause, label_visibility="collapsed",
+              disabled=st.session_state.get("playing", False))
     buttons = st.columns([1, 1, 1, 1, 1, 1, 1.3, 1.3, 1.3])
     for column, (label, unit, count) in zip(buttons, (
             ("◀ month", "month", -1), ("◀ week", "week", -1), ("◀ day", "day", -1),
