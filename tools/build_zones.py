@@ -54,7 +54,7 @@ EXACT = 1e-9  # square degrees (~10 m²): a tile differing from its drawn region
 SCENARIO_START = "2024-12-01"
 LAST_KNOWN = "last known Feb 2026"
 INSIDE_M = 100  # a check point this close to the drawn coast or border says nothing about the zones
-ACTOR_ORDER = ("assad", "syria_gov", "sdf", "sna", "suwayda", "israel", "us_coalition", "lna", "gnu")
+ACTOR_ORDER = ("assad", "syria_gov", "sdf", "sna", "suwayda", "daraa_factions", "israel", "us_coalition", "lna", "gnu")
 TANF = (38.6178, 33.5058)  # garrison, Wikipedia 33°30′21″N 38°37′04″E
 
 # --- hand-drawn regions, (lon, lat); parts outside the country or across the
@@ -444,9 +444,9 @@ def syria_states(countries: dict[str, shapely.Geometry], east_side: shapely.Geom
                     "HQ taken); Syria Direct, 2025-02-06 (army fled the day before Assad fell; Men of Dignity); "
                     "Reuters via devdiscourse, 2025-07-17 and 2025-07-20; Al Jazeera via vgchartz (withdrawal); "
                     f"{HAND}the governorate around Suwayda, Shahba and Salkhad"), area(AS_SUWAYDA))
-    southern = (Zone("syria_gov", "Southern Operations Room – Daraa and Quneitra under local factions (8th Brigade "
-                                  "in Busra al-Sham), aligned with the transitional government; no actor of their "
-                                  "own in actors.csv (approximate)", "reported",
+    southern = (Zone("daraa_factions", "Southern Operations Room – Daraa and Quneitra under local factions (8th "
+                                       "Brigade in Busra al-Sham), aligned with the transitional government "
+                                       "(approximate)", "reported",
                      "TRT/Anadolu, 2024-12-06 (room formed; Daraa city centre taken early 7 Dec); Reuters via "
                      "pravda.com.ua and voi.id, 2024-12-07; AFP/SOHR (90% of Daraa province); Anadolu via Türkiye "
                      "Today (Quneitra by 7 Dec); Al Majalla (8th Brigade's own prisons and security forces); "
