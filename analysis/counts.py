@@ -20,7 +20,8 @@ PEOPLE_CATEGORIES: Final = frozenset({"troops"})
 class WindowCounts:
     under_way: int  # movements under way on some day of the window
     started: int  # of which started in the window
-    people: int  # troops moved by movements that started in the window
+    people: int  # troops moved by movements that started in the window, where the source gives a number
+    people_unnumbered: int  # movements of troops that started in the window with no number given
     equipment: dict[str, int]  # quantity by category, other than troops, of movements that started in it
 
 
@@ -39,5 +40,6 @@ def window_counts(movements: pd.DataFrame, start: dt.date) -> WindowCounts:
         under_way=len(movements),
         started=len(started),
         people=int(quantity[people].sum()),
+        people_unnumbered=int((people & started["quantity"].isna()).sum()),
         equipment={category: int(n) for category, n in by_category.sort_values(ascending=False).items() if n > 0},
     )

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 import pydeck as pdk
 
+from analysis.counts import plural
 from geodata.geodesy import distance_text
 from geodata.schema import CATEGORIES, CONFIDENCES
 from layers.style import CATEGORY_COLORS, CONFIDENCE_ALPHA, PIXELS
@@ -197,9 +198,7 @@ def movement_arcs(movements: pd.DataFrame, places: pd.DataFrame, look: RouteLook
 
 def count_text(routes: Routes) -> str:
     """"12 movements on 3 routes", for status lines, animation frames and exports."""
-    def counted(n: int, noun: str) -> str:
-        return f"{n:,} {noun}{'' if n == 1 else 's'}"
-    return f"{counted(routes.total_movements, 'movement')} on {counted(routes.total_routes, 'route')}"
+    return f"{plural(routes.total_movements, 'movement')} on {plural(routes.total_routes, 'route')}"
 
 
 def arc_meaning(routes: Routes) -> str:

@@ -140,8 +140,10 @@ function createMap(root, deck, data) {
   root.appendChild(box);
   box.appendChild(note);
   box.appendChild(tip);
+  // Until an element adopts it, a map has no way to report (the early map): it keeps the camera to itself.
   const map = {
     box, note, tip, deck, layers: new Map(), cameraKey: null, camera: null, settle: null, play: null,
+    setStateValue: null, setTriggerValue: null,
     converter: new deck.JSONConverter({
       configuration: new deck.JSONConfiguration({ classes: deck, enumerations: { COORDINATE_SYSTEM: deck.COORDINATE_SYSTEM } }),
     }),
@@ -214,7 +216,7 @@ const rounded = ({ latitude, longitude, zoom }) => ({
 function reportCamera(map) {
   const camera = { ...rounded(map.camera), width: map.box.clientWidth };
   const text = JSON.stringify(camera);
-  if (text === map.cameraKnown) return;
+  if (text === map.cameraKnown || !map.setStateValue) return;
   map.cameraKnown = text;
   map.setStateValue("camera", camera);
 }

@@ -46,7 +46,7 @@ def legend_html(sections: list[Section]) -> str:
         parts.append(f"<b>{html.escape(section.title)}</b>")
         rows = [f"<span style='margin-right:10px'>{_swatch(e)}{html.escape(e.label)}</span>" for e in section.entries]
         if section.inline:
-            parts.append(f"<div style='{_ROW}'>{''.join(rows)}</div>")
+            parts.append(f"<div style='display:flex;flex-wrap:wrap;font-size:0.85rem;line-height:1.55'>{''.join(rows)}</div>")
         else:
             parts += [f"<div style='{_ROW}'>{_swatch(e)}{html.escape(e.label)}</div>" for e in section.entries]
         if section.note:

@@ -10,7 +10,7 @@ import html
 
 import streamlit as st
 
-from analysis.counts import WindowCounts
+from analysis.counts import WindowCounts, plural
 from geodata import Scenario
 from layers.mercator import Camera
 from layers.routes import count_text
@@ -139,11 +139,12 @@ def main_panel(scenario: Scenario) -> None:
 
 def counts_html(counts: WindowCounts) -> str:
     """The window's figures, each saying what it counts."""
-    cells = [(counts.under_way, "under way in the window"), (counts.started, "started in it"),
-             (counts.people, "troops moved")]
+    unnumbered = f" (+{plural(counts.people_unnumbered, 'move')} without a number)" if counts.people_unnumbered else ""
+    cells = [(f"{counts.under_way:,}", "under way in the window"), (f"{counts.started:,}", "started in it"),
+             (f"{counts.people:,}", f"troops moved{unnumbered}")]
     figures = "<div style='display:flex;gap:14px;margin-bottom:4px'>" + "".join(
-        f"<div><div style='font-size:1.5rem;font-weight:600;line-height:1.1'>{value:,}</div>"
-        f"<div style='font-size:.72rem;opacity:.7'>{label}</div></div>" for value, label in cells) + "</div>"
+        f"<div><div style='font-size:1.5rem;font-weight:600;line-height:1.1'>{value}</div>"
+        f"<div style='font-size:.72rem;opacity:.7'>{html.escape(label)}</div></div>" for value, label in cells) + "</div>"
     equipment = " · ".join(f"{category} {number:,}" for category, number in counts.equipment.items())
     note = (f"<div style='font-size:.75rem;opacity:.75;margin-bottom:8px'>Moved, by what: {html.escape(equipment)} "
             "(movements that started in the window)</div>") if equipment else ""
