@@ -8,6 +8,7 @@ file is ever left behind.
 from __future__ import annotations
 
 import argparse
+import logging
 import datetime as dt
 import sys
 from collections.abc import Iterable
@@ -15,6 +16,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Final, NoReturn
 
+from briefing.errors import one_line
 from briefing.export import FORMATS, PACK_FORMATS, TIMELAPSE_FORMATS, ExportRequest, default_size, export
 from briefing.outputs import OutputError, check_writable, mp4_problem
 from briefing.sizes import A4, SizeError, parse_size
@@ -24,6 +26,7 @@ from geodata.schema import CATEGORIES, CONFIDENCES, MODES
 from layers.mercator import MAX_LATITUDE, ZOOMS, Camera
 from layers.view import LAYER_TOGGLES, MapView
 
+LOG = logging.getLogger("footprint.briefing")
 MAX_SLIDES: Final = 400
 MAX_TEXT: Final = 160
 
@@ -213,8 +216,9 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         result = export(request, progress=progress)
-    except Exception as err:  # one line, never a stack trace; the file is not written
-        _say(f"python -m briefing: export failed: {type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}")
+    except Exception as err:  # one line for the user, the traceback to the log; the file is not written
+        LOG.exception("export to %s failed", request.out)
+        _say(f"python -m briefing: export failed: {one_line(err)}")
         return 1
     if result.notice:
         _say(result.notice)

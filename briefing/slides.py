@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Final
 
 from briefing.frame import Frame, build_frame
 from briefing.layout import Layout, layout
@@ -14,9 +13,6 @@ from geodata import Scenario
 from layers.basemap import BasemapSource
 from layers.view import MAP_HEIGHT, ComposedMap, MapView, compose, default_camera
 
-# The dashboard's map is this many pixels high (layers.view.MAP_HEIGHT). An export zooms
-# so that its map spans the same ground from top to bottom: what the analyst framed is what prints.
-DASHBOARD_MAP_HEIGHT: Final = MAP_HEIGHT
 
 
 @dataclass(frozen=True)
@@ -40,8 +36,9 @@ class Slide:
 
 
 def export_view(scenario: Scenario, view: MapView, box_height: float) -> MapView:
-    """The view as exported: offline basemap, camera zoomed to the map box's height."""
-    camera = fit_zoom(view.camera or default_camera(scenario), box_height, DASHBOARD_MAP_HEIGHT)
+    """The view as exported: offline basemap, and the camera zoomed so that the map box spans the same
+    ground from top to bottom as the dashboard's map: what the analyst framed is what prints."""
+    camera = fit_zoom(view.camera or default_camera(scenario), box_height, MAP_HEIGHT)
     return replace(view, camera=camera, online_tiles=False)
 
 

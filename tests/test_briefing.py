@@ -14,10 +14,10 @@ from briefing.chromium import CHROMIUM_ARGS, CHROMIUM_ENV, chromium_path
 from briefing.cli import main, parse_request
 from briefing.export import export
 from briefing.layout import layout
-from layers.mercator import fit_zoom, metres_per_pixel, scale_bar
+from layers.mercator import metres_per_pixel, scale_bar
 from briefing.page import regions, split_basemap
 from briefing.sizes import A4, SLIDE, SLIDE_4K, SizeError, parse_size
-from briefing.slides import DASHBOARD_MAP_HEIGHT, SlideOptions, build_slide
+from briefing.slides import SlideOptions, build_slide
 from geodata.citations import source_names
 from geodata.windows import dated_windows, stepped_windows
 from geodata import load_scenario
@@ -56,15 +56,17 @@ def test_scale_bar_uses_deck_gl_512_pixel_tiles_and_round_distances():
     assert scale_bar(35, 14, 200).label == "500 m"
 
 
-def test_export_zooms_so_its_map_spans_what_the_dashboard_map_spans():
-    camera = Camera(30, 30, 4)
-    assert fit_zoom(camera, DASHBOARD_MAP_HEIGHT, DASHBOARD_MAP_HEIGHT).zoom == 4
-    assert fit_zoom(camera, 2 * DASHBOARD_MAP_HEIGHT, DASHBOARD_MAP_HEIGHT).zoom == 5
-
-
-def test_dashboard_map_height_is_the_one_the_dashboard_uses():
-    from layers.view import MAP_HEIGHT
-    assert DASHBOARD_MAP_HEIGHT == MAP_HEIGHT
+def test_export_zooms_so_its_map_spans_what_the_dashboard_map_spans(scenario_dir):
+    from streamlit.testing.v1 import AppTest
+    app = AppTest.from_file(str(Path(__file__).parent.parent / "dashboard.py"), default_timeout=60)
+    app.run()
+    sent = json.loads(next(e for e in app.get("bidi_component") if e.key == "map").proto.json)
+    dashboard_height, camera = sent["height"], Camera(**{k: sent["camera"][k] for k in ("latitude", "longitude", "zoom")})
+    view = MapView(D(2024, 12, 1), D(2024, 12, 31), camera=camera)
+    for size in (SLIDE, SLIDE_4K):
+        slide = build_slide(load_scenario(), view, SlideOptions(size))
+        exported = metres_per_pixel(camera.latitude, slide.view.camera.zoom) * slide.layout.map.height
+        assert exported == pytest.approx(metres_per_pixel(camera.latitude, camera.zoom) * dashboard_height, rel=1e-3)
 
 
 def test_sizes():
@@ -323,3 +325,29 @@ def test_export_panel_draws_nothing_until_asked_then_offers_the_file():
     assert download.label == "Download syria-libya_2024-12-01_2024-12-31.html"
     app.text_input(key="export_banner").input("SECRET").run()
     assert not app.get("download_button"), "a file made for other options is not offered"
+
+
+def test_a_failed_export_logs_its_traceback_and_tells_the_user_one_line(tmp_path, capsys, caplog, monkeypatch):
+    import briefing.cli
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("renderer crashed\nsecond line")
+
+    monkeypatch.setattr(briefing.cli, "export", broken)
+    with caplog.at_level("ERROR", logger="footprint.briefing"):
+        code = main(["export", "--out", str(tmp_path / "map.png")])
+    assert code == 1
+    assert capsys.readouterr().err.strip() == "python -m briefing: export failed: RuntimeError: renderer crashed"
+    assert "Traceback" in caplog.text and "second line" in caplog.text
+
+
+def test_without_chromium_a_pdf_is_a_framed_page_of_the_static_map(tmp_path, capsys, no_chromium):
+    from pypdf import PdfReader
+    out = tmp_path / "map.pdf"
+    assert main(["export", "--from", "2025-01-01", "--to", "2025-01-31", "--out", str(out)]) == 0
+    assert "static renderer" in capsys.readouterr().err
+    reader = PdfReader(out)
+    width, height = (float(v) for v in reader.pages[0].mediabox.upper_right)
+    assert len(reader.pages) == 1 and width / height == pytest.approx(297 / 210, rel=0.01), "A4 landscape"
+    image = next(iter(reader.pages[0].images)).image
+    assert spread(image) > 30, "a drawn page, not a blank one"

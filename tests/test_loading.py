@@ -97,3 +97,21 @@ def test_extra_columns_are_kept(scenario_dir):
 
 def test_bundled_path_is_inside_the_package():
     assert BUNDLED.is_dir() and pd.api.types.is_datetime64_any_dtype(load_scenario().movements["date"])
+
+
+def test_large_scenarios_open_from_the_parquet_cache_and_any_edit_misses_it(scenario_dir, tmp_path, monkeypatch):
+    from geodata import cache
+    from geodata.loader import _fingerprint, check_scenario
+
+    monkeypatch.setenv("FOOTPRINT_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(cache, "MIN_MOVEMENTS", 1)
+    first = load_scenario(scenario_dir)
+    written = sorted(p.name.split(".", 1)[1] for p in (tmp_path / "cache").iterdir())
+    assert written == ["movements.parquet", "places.parquet"]
+    prepared = cache.read(scenario_dir.resolve(), _fingerprint(scenario_dir.resolve()))
+    assert prepared is not None
+    scenario, problems = check_scenario(scenario_dir, prepared)
+    assert scenario is not None and list(scenario.movements["id"]) == list(first.movements["id"])
+    assert scenario.movements["distance_km"].equals(first.movements["distance_km"])
+    (scenario_dir / "movements.csv").write_text((scenario_dir / "movements.csv").read_text() + "\n")
+    assert cache.read(scenario_dir.resolve(), _fingerprint(scenario_dir.resolve())) is None, "an edit misses the cache"

@@ -52,3 +52,12 @@ def test_the_window_keeps_its_width_inside_the_period():
     assert shift_window((D(2025, 1, 1), D(2025, 1, 31)), "week", 1, period) == (D(2025, 1, 8), D(2025, 2, 7))
     assert shift_window((D(2025, 3, 1), D(2025, 3, 20)), "month", 1, period) == (D(2025, 3, 12), D(2025, 3, 31))
     assert shift_window((D(2025, 1, 5), D(2025, 1, 10)), "day", -30, period) == (D(2025, 1, 1), D(2025, 1, 6))
+
+
+def test_a_calendar_month_window_steps_to_the_next_calendar_month():
+    period = (D(2024, 12, 1), D(2026, 2, 28))
+    january = (D(2025, 1, 1), D(2025, 1, 31))
+    assert shift_window(january, "month", 1, period) == (D(2025, 2, 1), D(2025, 2, 28))
+    assert shift_window((D(2025, 2, 1), D(2025, 2, 28)), "month", 1, period) == (D(2025, 3, 1), D(2025, 3, 31))
+    assert shift_window(january, "month", -1, period) == (D(2024, 12, 1), D(2024, 12, 31))
+    assert shift_window(january, "week", 1, period) == (D(2025, 1, 8), D(2025, 2, 7)), "weeks keep the width"

@@ -6,6 +6,7 @@ for, and offered again only while the view and the options stay the same.
 
 from __future__ import annotations
 
+import logging
 import re
 import tempfile
 from pathlib import Path
@@ -13,6 +14,7 @@ from typing import Final
 
 import streamlit as st
 
+from briefing.errors import one_line
 from briefing.export import ExportRequest, export
 from briefing.sizes import A4, SLIDE, SLIDE_4K
 from geodata import Scenario
@@ -23,6 +25,7 @@ SIZES: Final = {"1920×1080 slide": SLIDE, "3840×2160 slide": SLIDE_4K, "A4 lan
 SIZES_FOR: Final = {"PNG": ("1920×1080 slide", "3840×2160 slide"), "PDF": ("A4 landscape", "1920×1080 slide"),
                     "HTML": ("1920×1080 slide",)}
 READY_KEY: Final = "export_ready"
+LOG = logging.getLogger("footprint.export")
 
 
 def _file_name(scenario: Scenario, view: MapView, extension: str) -> str:
@@ -55,9 +58,10 @@ def export_panel(scenario: Scenario, view: MapView) -> None:
         with st.spinner("Drawing the map…"):
             try:
                 st.session_state[READY_KEY] = {"for": wanted, **_prepare(scenario, view, *wanted[1:])}
-            except Exception as err:  # one line for the analyst, not a stack trace
+            except Exception as err:  # one line for the analyst, the traceback to the server's log
+                LOG.exception("export of %s failed", view)
                 st.session_state.pop(READY_KEY, None)
-                st.error(f"Export failed: {type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}")
+                st.error(f"Export failed: {one_line(err)}")
     ready = st.session_state.get(READY_KEY)
     if not ready:
         return
