@@ -34,9 +34,9 @@ class ZoneLook:
     outline: float = 1.5
     line_alpha: int = 220
     uncertain_fill_share: float = 0.5  # an uncertain zone's fill is this much of a confirmed one's
-    hatch_spacing: float = 9.0  # pixels between hatch lines
-    hatch_width: float = 1.4
-    hatch_alpha: int = 170
+    hatch_spacing: float = 10.0  # pixels between hatch lines
+    hatch_width: float = 1.2
+    hatch_alpha: int = 120
 
 
 def _date(value) -> str:

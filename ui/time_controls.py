@@ -31,7 +31,8 @@ def _step(unit: str, count: int, period: tuple[dt.date, dt.date]) -> None:
 
 
 def _pause() -> None:
-    """A slider move while playing: stop, and the user's window wins."""
+    """A slider move while playing: stop, and the user's window wins. (The slider stays where play
+    started until then; the map's caption gives the frame on screen.)"""
     st.session_state["playing"] = False
     st.session_state["adopt_frame"] = False
 
@@ -107,8 +108,7 @@ def frames_to_play(scenario: Scenario, view: MapView, period: tuple[dt.date, dt.
 
 def time_controls(period: tuple[dt.date, dt.date]) -> None:
     st.slider("Window", min_value=period[0], max_value=period[1], key="window", step=dt.timedelta(days=1),
-              format="D MMM YYYY", on_change=_pause, label_visibility="collapsed",
-              disabled=st.session_state.get("playing", False))
+              format="D MMM YYYY", on_change=_pause, label_visibility="collapsed")
     buttons = st.columns([1, 1, 1, 1, 1, 1, 1.3, 1.3, 1.3])
     for column, (label, unit, count) in zip(buttons, (
             ("◀ month", "month", -1), ("◀ week", "week", -1), ("◀ day", "day", -1),
