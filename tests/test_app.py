@@ -167,3 +167,14 @@ def test_hostile_names_are_escaped_in_panels(monkeypatch, tmp_path):
     assert "<img src=x" not in legend and "&lt;img src=x onerror=alert(1)&gt;" in legend
     story = " ".join(str(m.value) for m in start_app(monkeypatch, folder, {"selected": "bravo"}).markdown)
     assert "<img src=x" not in story and "&lt;img src=x onerror=alert(1)&gt;" in story
+
+
+def test_while_playing_the_status_and_counts_give_way_to_the_maps_caption(monkeypatch, scenario_dir):
+    app = start_app(monkeypatch, scenario_dir)
+    texts = lambda: " ".join(m.value for m in app.markdown)  # noqa: E731
+    assert "movements on" in texts() and "under way in the window" in texts()
+    app.button(key="play").click().run()
+    assert "Playing from 01 Jan 2025" in texts() and "movements on" not in texts()
+    assert "under way in the window" not in texts(), "counts of a stale window are not shown while the map plays"
+    app.button(key="play").click().run()
+    assert "Playing" not in texts()
