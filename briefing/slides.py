@@ -11,7 +11,7 @@ from briefing.page import SlidePage, slide_page
 from briefing.sizes import Size
 from geodata import Scenario
 from layers.basemap import BasemapSource
-from layers.view import MAP_HEIGHT, ComposedMap, MapView, compose, default_camera
+from layers.view import MAP_HEIGHT, PROJECTOR, ComposedMap, MapView, compose, default_camera
 
 
 
@@ -47,7 +47,7 @@ def build_slide(scenario: Scenario, view: MapView, options: SlideOptions) -> Sli
     view = export_view(scenario, view, boxes.map.height)
     # Tooltip text escaped and basemap inline: the page is also the standalone .html export.
     composed = compose(scenario, view, viewport_size=(boxes.map.width, boxes.map.height), for_html=True,
-                       basemap=BasemapSource(inline=True))
+                       basemap=BasemapSource(inline=True), looks=PROJECTOR)
     frame = build_frame(scenario, composed, view, boxes, title=options.title, banner=options.banner,
                         with_table=options.with_table)
     return Slide(scenario, view, composed, frame, boxes)

@@ -24,9 +24,8 @@ from layers.mercator import to_screen
 from briefing.rendered import Rendered
 from briefing.slides import Slide
 from layers.basemap import BASEMAP_DIR, manifest
-from layers.bases import BaseLook
 from layers.icons import atlas
-from layers.routes import RouteLook, arc_records, eastward
+from layers.routes import arc_records, eastward
 from layers.style import THEMES, RGB, Theme
 from layers.zones import ZoneLook
 
@@ -147,7 +146,7 @@ class _MapCanvas:
     def routes(self) -> None:
         """Arcs as deck.gl draws them flat: the curve, its width, and its colour from origin to destination."""
         layer, draw = self.overlay()
-        records = arc_records(self.slide.composed.routes.drawn, RouteLook())
+        records = arc_records(self.slide.composed.routes.drawn, self.slide.composed.looks.routes)
         for arc in records:
             destination_lon = arc["s"][0] + eastward(arc["s"][0], arc["t"][0])
             (x0, y0), (x1, y1) = self.points(np.array([arc["s"], [destination_lon, arc["t"][1]]], dtype=float))
@@ -163,14 +162,14 @@ class _MapCanvas:
 
     def bases(self, show_labels: bool) -> None:
         """The base marks as the map draws them: rings, markers, glyphs and placed names."""
-        records, r = self.slide.composed.base_records, self.ratio
+        records, r, look = self.slide.composed.base_records, self.ratio, self.slide.composed.looks.bases
         if not records:
             return
         layer, draw = self.overlay()
         centres = self.points(np.array([record["position"] for record in records], dtype=float))
         for record, (x, y) in zip(records, centres):
             for ring in record["rings"]:
-                self._circle(draw, x, y, ring["radius"], None, tuple(ring["color"]), BaseLook().ring_width)
+                self._circle(draw, x, y, ring["radius"], None, tuple(ring["color"]), look.ring_width)
             self._circle(draw, x, y, record["radius"], tuple(record["fill"]), tuple(record["line"]), record["outline"])
             paste_glyph(layer, record["kind"], (x, y), round(record["glyph_size"] * r), record["glyph_color"][3])
         for record, (x, y) in zip(records, centres):
@@ -179,7 +178,7 @@ class _MapCanvas:
                 dx, dy = record["offset"]
                 draw.text((x + dx * r, y + dy * r), record["label"],
                           font=font(round(record["label_size"] * r), record["headline"]), anchor=anchor,
-                          fill=tuple(record["label_color"]), stroke_width=self.px(BaseLook().label_halo * 2 / 3),
+                          fill=tuple(record["label_color"]), stroke_width=self.px(look.label_halo * 2 / 3),
                           stroke_fill=(*self.theme.halo, 230))
         self.image.alpha_composite(layer)
 

@@ -36,6 +36,7 @@ class BaseLook:
     headline_label_size: float = 15.0
     label_halo: float = 3.0
     faded_alpha: int = 90  # nobody holds or uses the base on the day: drawn faded, not hidden
+    faded_label_alpha: int = 170  # but its name stays readable
     ring_width: float = 3.0  # each actor present besides the holder: a ring in its colour
     ring_gap: float = 1.5
 
@@ -94,7 +95,7 @@ def base_marks(bases: pd.DataFrame, sites: pd.DataFrame, presence: pd.DataFrame,
             "glyph_size": round(radius * look.glyph_share, 1),
             "glyph_color": [255, 255, 255, alpha],
             "label_size": look.headline_label_size if is_headline else look.label_size,
-            "label_color": [*theme.text, alpha],
+            "label_color": [*theme.text, max(alpha, look.faded_label_alpha)],
             "faded": base_id in faded,
             **fields(base["name"], " · ".join([str(base["kind"]), str(base["country"]), *status]),
                      "; ".join(history) or str(base["description"]), f"{base['confidence']} · {base['source']}",

@@ -19,7 +19,7 @@ import pydeck as pdk
 
 from geodata import MovementFilter, Scenario
 from layers.basemap import BasemapSource, basemap_layers
-from layers.bases import base_marks, bases_layers
+from layers.bases import BaseLook, base_marks, bases_layers
 from layers.deck import build_deck
 from layers.labels import place_labels
 from layers.legend import Section, legend_sections
@@ -47,6 +47,20 @@ class MapView:
 
 
 @dataclass(frozen=True)
+class Looks:
+    """Sizes of what is drawn: the dashboard's, or larger ones that read on a projected slide."""
+
+    bases: BaseLook = BaseLook()
+    routes: RouteLook = RouteLook()
+
+
+# A 1920×1080 slide is seen from the back of a room at half its size: names and markers grow.
+PROJECTOR: Final = Looks(bases=BaseLook(radius=12.0, headline_radius=17.0, outline=2.0, headline_outline=3.0,
+                                        label_size=19.0, headline_label_size=22.0, label_halo=4.0,
+                                        ring_width=3.5, ring_gap=2.0))
+
+
+@dataclass(frozen=True)
 class ZonePart:
     features: dict
     hatches: list[dict]
@@ -68,13 +82,13 @@ def zone_part(scenario: Scenario, zone_rows: tuple[int, ...], theme: str, zoom: 
 
 
 def base_part(scenario: Scenario, drawn: tuple[str, ...], faded: frozenset[str], day: dt.date, theme: str,
-              viewport: Viewport, labels: bool, for_html: bool) -> BasePart:
+              viewport: Viewport, labels: bool, look: BaseLook, for_html: bool) -> BasePart:
     """The bases as drawn on `day`; they change with filters, holders and the camera, rarely with a step."""
     records = base_marks(scenario.bases.loc[list(drawn)], scenario.sites_on(day), scenario.presence, scenario.actors,
-                         headline_bases(scenario), faded, THEMES[theme], day_text=f"{day:%-d %b %Y}",
+                         headline_bases(scenario), faded, THEMES[theme], day_text=f"{day:%-d %b %Y}", look=look,
                          for_html=for_html)
     place_labels(records, viewport)
-    return BasePart(records, tuple(bases_layers(records, THEMES[theme], labels=labels)))
+    return BasePart(records, tuple(bases_layers(records, THEMES[theme], look, labels=labels)))
 
 
 def window_arcs(scenario: Scenario, start: dt.date, end: dt.date, keep: MovementFilter, look: RouteLook,
@@ -129,9 +143,10 @@ class ComposedMap:
     hatches: list[dict] = field(default_factory=list)
     base_records: list[dict] = field(default_factory=list)  # drawn, with labels placed
     sites: pd.DataFrame = field(default_factory=pd.DataFrame)
+    looks: Looks = Looks()
 
     def legend(self) -> list[Section]:
-        return legend_sections(self)
+        return legend_sections(self, bases=self.looks.bases, routes=self.looks.routes)
 
 
 def _drawn_bases(scenario: Scenario, view: MapView, movements: pd.DataFrame,
@@ -151,7 +166,7 @@ def _drawn_bases(scenario: Scenario, view: MapView, movements: pd.DataFrame,
 
 
 def compose(scenario: Scenario, view: MapView, *, viewport_size: tuple[float, float] = (MAP_WIDTH, MAP_HEIGHT),
-            for_html: bool = False, basemap: BasemapSource = BasemapSource(), look: RouteLook = RouteLook(),
+            for_html: bool = False, basemap: BasemapSource = BasemapSource(), looks: Looks = Looks(),
             animated: bool = False, parts: Parts = Parts()) -> ComposedMap:
     """The map of `view` on a map box of `viewport_size` pixels; `animated` leaves out what only
     hovering needs (arc tooltips)."""
@@ -159,6 +174,7 @@ def compose(scenario: Scenario, view: MapView, *, viewport_size: tuple[float, fl
     camera = view.camera or default_camera(scenario)
     viewport = Viewport(camera, *viewport_size)
     movements = scenario.movements_in(view.start, view.end, view.keep)
+    look = looks.routes
     routes = parts.window_arcs(scenario, view.start, view.end, view.keep, look, not animated)
     sites = scenario.sites_on(view.end)
 
@@ -173,7 +189,8 @@ def compose(scenario: Scenario, view: MapView, *, viewport_size: tuple[float, fl
     base = None
     if "bases" in view.show:
         drawn, faded = _drawn_bases(scenario, view, movements, sites)
-        base = parts.bases(scenario, drawn, faded, view.end, view.theme, viewport, "labels" in view.show, for_html)
+        base = parts.bases(scenario, drawn, faded, view.end, view.theme, viewport, "labels" in view.show, looks.bases,
+                           for_html)
         layers += base.layers
     return ComposedMap(
         deck=build_deck(layers, camera, theme),
@@ -188,4 +205,5 @@ def compose(scenario: Scenario, view: MapView, *, viewport_size: tuple[float, fl
         hatches=zone.hatches if zone else [],
         base_records=base.records if base else [],
         sites=sites,
+        looks=looks,
     )
