@@ -45,12 +45,41 @@ def difference(a, b) -> float:
     return sum(ImageStat.Stat(ImageChops.difference(a, b)).mean) / 3
 
 
+class WatchedBrowser:
+    """Chromium whose pages record every page error and console error, so that a test fails on any."""
+
+    def __init__(self, chromium):
+        self.chromium = chromium
+        self.errors: list[str] = []
+        self.pages: list = []
+
+    def new_page(self, **kwargs):
+        page = self.chromium.new_page(**kwargs)
+        self.pages.append(page)
+        page.on("pageerror", lambda error: self.errors.append(f"page error: {error}"))
+        page.on("console", lambda message: self.errors.append(f"console: {message.text}")
+                if message.type == "error" else None)
+        return page
+
+
 @pytest.fixture(scope="module")
-def browser():
+def watched():
     with sync_playwright() as playwright:
         chromium = launch(playwright)
-        yield chromium
+        yield WatchedBrowser(chromium)
         chromium.close()
+
+
+@pytest.fixture
+def browser(watched):
+    watched.errors.clear()
+    yield watched
+    errors = list(watched.errors)
+    for page in watched.pages:  # a page left open by a failed test would keep calling its stopped server
+        if not page.is_closed():
+            page.close()
+    watched.pages.clear()
+    assert errors == [], "the page reported errors"
 
 
 @pytest.fixture(scope="module")
