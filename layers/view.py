@@ -112,8 +112,7 @@ def compose(scenario: Scenario, view: MapView, *, for_html: bool = False,
 
     layers: list[pdk.Layer] = []
     if not view.online_tiles:
-        layers += [layer for layer in basemap_layers(theme, basemap)
-                   if layer.id != "basemap-relief" or "relief" in view.show]
+        layers += basemap_layers(theme, basemap, relief="relief" in view.show)
     if "zones" in view.show and len(zones):
         layers.append(_zones_layer(scenario, tuple(zones.index), theme, for_html))
     if "routes" in view.show and len(routes.drawn):

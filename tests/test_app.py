@@ -6,6 +6,8 @@ import sys
 
 from streamlit.testing.v1 import AppTest
 
+from layers.style import THEMES
+
 from scenario_files import ACTORS_CSV, BASES_CSV, write_scenario
 
 D = dt.date
@@ -40,7 +42,8 @@ def test_first_run_sends_the_basemap_ahead_of_the_map(monkeypatch):
     basemap = [item for item in map_data(app)["layers"] if item["spec"]["id"].startswith("basemap")]
     assert early["bundle"] == map_data(app)["bundle"]
     assert early["layers"] == basemap, "same digests: the map element adopts the early map's layers"
-    assert any("lines-dark" in item["spec"].get("image", "") for item in early["layers"])
+    dark = [item["spec"]["basemap"]["palette"] for item in early["layers"] if "basemap" in item["spec"]]
+    assert dark and dark[0]["water"] == list(THEMES["dark"].water), "the early map draws the theme of the URL"
 
 
 def test_only_the_basemap_and_zones_go_on_the_maps_lower_plane(monkeypatch):
@@ -52,7 +55,7 @@ def test_only_the_basemap_and_zones_go_on_the_maps_lower_plane(monkeypatch):
 def test_bundled_scenario_opens_without_error(monkeypatch):
     app = start_app(monkeypatch)
     assert not app.exception and not app.error
-    assert {"zones", "routes", "bases", "basemap-land"} <= {item["spec"]["id"] for item in map_data(app)["layers"]}
+    assert {"zones", "routes", "bases", "basemap-tiles"} <= {item["spec"]["id"] for item in map_data(app)["layers"]}
     assert app.slider[0].value == (D(2024, 12, 1), D(2024, 12, 31))
 
 
@@ -115,7 +118,7 @@ def test_unchanged_layers_keep_their_digest_across_a_step(monkeypatch, scenario_
     app.button(key="step_month_1").click().run()
     after = keys()
     assert layer(app, "routes")["data"] != arcs_before, "this step changes the arcs"
-    assert before["basemap-land"] == after["basemap-land"] and before["bases"] == after["bases"]
+    assert before["basemap-tiles"] == after["basemap-tiles"] and before["bases"] == after["bases"]
     assert before["routes"] != after["routes"]
 
 

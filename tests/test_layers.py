@@ -212,9 +212,11 @@ def test_labels_do_not_overlap_each_other(scenario):
 def test_toggles_and_tiles_choose_the_layers(scenario):
     window = MapView(D(2025, 1, 1), D(2025, 3, 31))
     everything = deck_layers(compose(scenario, window))
-    assert {"basemap-land", "basemap-relief", "zones", "routes", "bases", "base-labels"} <= set(everything)
+    assert {"basemap-tiles", "zones", "routes", "bases", "base-labels"} <= set(everything)
+    assert everything["basemap-tiles"]["basemap"]["palette"]["reliefOpacity"] > 0
     bare = deck_layers(compose(scenario, MapView(D(2025, 1, 1), D(2025, 3, 31), show=frozenset({"bases"}))))
-    assert "zones" not in bare and "routes" not in bare and "base-labels" not in bare and "basemap-relief" not in bare
+    assert "zones" not in bare and "routes" not in bare and "base-labels" not in bare
+    assert bare["basemap-tiles"]["basemap"]["palette"]["reliefOpacity"] == 0  # relief off: land and lines only
     online = json.loads(compose(scenario, MapView(D(2025, 1, 1), D(2025, 3, 31), online_tiles=True)).deck.to_json())
     assert not any(layer["id"].startswith("basemap") for layer in online["layers"])
     assert not online.get("mapStyle"), "no style to fetch: the map element draws online tiles itself"
