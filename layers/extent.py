@@ -20,7 +20,7 @@ from layers.deck import Camera
 
 WORLD_PIXELS_AT_ZOOM_0: Final = 512
 MAX_LATITUDE: Final = 85.051129
-PADDING: Final = 48  # pixels kept free round the extent: room for markers and their names
+PADDING: Final = 64  # pixels kept free round the extent: room for markers and the start of their names
 MAX_ZOOM: Final = 6.0  # a single base, or bases a few kilometres apart, open at a theatre's zoom
 MIN_ZOOM: Final = 0.0
 

@@ -297,7 +297,7 @@ def test_html_map_opens_offline_with_its_frame_and_asks_for_nothing(tmp_path, sc
         browser.close()
     assert requests == [out.as_uri()], "the page asked for something beyond itself"
     assert dialogs == [] and HOSTILE in text and text.count(BANNER) == 2 and "Test data only." in text
-    assert spread(shot) > 15
+    assert spread(shot) > 10  # a blank map is near 0; the sea is one flat colour
 
 
 # --- The dashboard's Export control ----------------------------------------------------------------

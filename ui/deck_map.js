@@ -108,9 +108,9 @@ function showTooltip(map, { object, x, y }) {
 // Each tile is composed once into one image, so the lower plane draws one bitmap per tile.
 const BASEMAP_WATER = "0", BASEMAP_FILE = "2"; // tile states in tiles/index.json
 
-function basemapTiles(deck, spec) {
+function basemapTiles(map, spec) {
   const settings = spec.basemap;
-  return new deck.TileLayer({
+  return new map.deck.TileLayer({
     id: spec.id,
     minZoom: 0,
     maxZoom: settings.maskLevels - 1,
@@ -119,8 +119,9 @@ function basemapTiles(deck, spec) {
     renderSubLayers: (props) => {
       if (!props.data) return null; // open sea: the map's background is the water
       const { west, south, east, north } = props.tile.bbox;
-      return new deck.BitmapLayer(props, { data: null, image: props.data, bounds: [west, south, east, north] });
+      return new map.deck.BitmapLayer(props, { data: null, image: props.data, bounds: [west, south, east, north] });
     },
+    onViewportLoad: () => { map.box.dataset.basemap = "loaded"; }, // every tile in view is drawn (tests wait for it)
   });
 }
 
@@ -230,7 +231,9 @@ function createMap(root, deck, data) {
     }),
   };
   const webgl = { preserveDrawingBuffer: true, antialias: !softwareRenderer() };
-  const common = { width: "100%", height: "100%", useDevicePixels: true, deviceProps: { webgl },
+  // The world repeats east and west, so a view across the antimeridian shows land on both sides.
+  const views = [new deck.MapView({ repeat: true })];
+  const common = { views, width: "100%", height: "100%", useDevicePixels: true, deviceProps: { webgl },
     onError: (error) => noteError(map, error) };
   map.under = new deck.Deck({ ...common, parent: planes[0], controller: false });
   map.over = new deck.Deck({
@@ -320,7 +323,7 @@ function layerFor(map, item) {
 function convertLayer(map, spec) {
   const { data, ...settings } = spec;
   try {
-    if (spec.basemap) return basemapTiles(map.deck, spec);
+    if (spec.basemap) return basemapTiles(map, spec);
     const layer = map.converter.convert(settings);
     const given = {};
     if (data !== undefined) given.data = typeof data === "string" ? resource(data) : data;
