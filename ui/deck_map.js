@@ -31,15 +31,14 @@ function loadDeck(url) {
   return bundle;
 }
 
-// Basemap files by URL, fetched and decoded once per page. The first script run asks for
-// them before its slow part, so they arrive while the server is still busy.
+// The basemap's tile index by URL, fetched and decoded once per page. The first script run asks
+// for it before its slow part, so it arrives while the server is still busy.
 const resources = new Map();
 
 function resource(url) {
   if (!resources.has(url)) {
     const loading = fetch(url).then((response) => {
       if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
-      if (/\.png$/i.test(url)) return response.blob().then((blob) => createImageBitmap(blob, { premultiplyAlpha: "none" }));
       return response.json();
     });
     loading.catch(() => resources.delete(url)); // tried again when next asked for
@@ -56,10 +55,7 @@ let liveMaps = 0;
 
 function makeEarlyMap(data) {
   for (const { spec } of data.layers) {
-    const urls = [spec.data, spec.image, spec.basemap && spec.basemap.index];
-    for (const url of urls.filter((value) => typeof value === "string")) {
-      resource(url).catch((error) => console.error("Footprint map:", error));
-    }
+    if (spec.basemap) resource(spec.basemap.index).catch((error) => console.error("Footprint map:", error));
   }
   loadDeck(data.bundle).then((deck) => {
     if (early || liveMaps) return;
@@ -319,16 +315,13 @@ function layerFor(map, item) {
 
 // Only the layer's own settings go through the JSON converter: `data` holds text from
 // the analyst's files, which must stay text ("@@=..." would be read as code).
-// A `data` or `image` given as a URL (the basemap's files) comes through `resource`.
+// The basemap is no deck.gl JSON layer: it is built here from its settings (`basemapTiles`).
 function convertLayer(map, spec) {
   const { data, ...settings } = spec;
   try {
     if (spec.basemap) return basemapTiles(map, spec);
     const layer = map.converter.convert(settings);
-    const given = {};
-    if (data !== undefined) given.data = typeof data === "string" ? resource(data) : data;
-    if (typeof settings.image === "string") given.image = resource(settings.image);
-    return Object.keys(given).length ? layer.clone(given) : layer;
+    return data !== undefined ? layer.clone({ data }) : layer;
   } catch (error) {
     console.error(`Footprint map: layer ${spec.id} cannot be drawn`, error);
     return null;
