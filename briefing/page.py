@@ -73,23 +73,26 @@ def split_basemap(deck_json: dict, layout: Layout) -> tuple[dict, dict]:
             layers.append(layer)
             continue
         palette = Palette.from_json(settings["palette"])
-        world = basemap_image(palette, 0.0, 0.0, 0.0, WORLD_PIXELS_AT_ZOOM_0, WORLD_PIXELS_AT_ZOOM_0, WORLD_RATIO)
-        seen = basemap_image(palette, view["latitude"], view["longitude"], view["zoom"], layout.map.width,
-                             layout.map.height, layout.size.pixel_ratio, margin=EMBED_MARGIN)
-        for layer_id, (image, bounds) in (("basemap-world", world), ("basemap-view", seen)):
-            url = _webp_url(image)
+        world = _embedded(palette, 0.0, 0.0, 0.0, WORLD_PIXELS_AT_ZOOM_0, WORLD_PIXELS_AT_ZOOM_0, WORLD_RATIO, 0.0)
+        seen = _embedded(palette, view["latitude"], view["longitude"], view["zoom"], layout.map.width,
+                         layout.map.height, layout.size.pixel_ratio, EMBED_MARGIN)
+        for layer_id, (url, bounds) in (("basemap-world", world), ("basemap-view", seen)):
             name = f"{layer_id}:{hashlib.blake2b(url.encode(), digest_size=8).hexdigest()}"
             constants[name] = url
-            layers.append({"@@type": "BitmapLayer", "id": layer_id, "image": CONSTANT + name, "bounds": bounds})
+            layers.append({"@@type": "BitmapLayer", "id": layer_id, "image": CONSTANT + name, "bounds": list(bounds)})
     deck = {key: value for key, value in deck_json.items() if key != "mapStyle"}  # no style: nothing to fetch
     deck["layers"] = layers
     return deck, constants
 
 
-def _webp_url(image) -> str:
+@functools.lru_cache(maxsize=8)
+def _embedded(palette: Palette, latitude: float, longitude: float, zoom: float, width: float, height: float,
+              pixel_ratio: float, margin: float) -> tuple[str, list[float]]:
+    """A basemap image as a WebP data URL, and its bounds; the slides of a pack share one camera."""
+    image, bounds = basemap_image(palette, latitude, longitude, zoom, width, height, pixel_ratio, margin)
     buffer = io.BytesIO()
     image.save(buffer, format="WEBP", quality=EMBED_QUALITY)
-    return "data:image/webp;base64," + base64.b64encode(buffer.getvalue()).decode()
+    return "data:image/webp;base64," + base64.b64encode(buffer.getvalue()).decode(), bounds
 
 
 def _rgba(color: RGB | None, alpha: float) -> str:

@@ -112,7 +112,7 @@ def _index() -> list[str]:
     return json.loads((BASEMAP_DIR / manifest()["tiles"]["index"]).read_text())["levels"]
 
 
-@functools.lru_cache(maxsize=512)
+@functools.lru_cache(maxsize=128)  # 25 MB: an export's view at the deepest level
 def _mask(z: int, x: int, y: int) -> np.ndarray:
     state = _index()[z][y * 2**z + x]
     if state == FILE:
@@ -123,7 +123,7 @@ def _mask(z: int, x: int, y: int) -> np.ndarray:
     return mask
 
 
-@functools.lru_cache(maxsize=256)
+@functools.lru_cache(maxsize=128)
 def _relief(z: int, x: int, y: int) -> np.ndarray:
     """Relief of a tile with land; past the last relief level, its ancestor's part scaled up."""
     last = manifest()["tiles"]["relief_levels"] - 1
@@ -134,7 +134,7 @@ def _relief(z: int, x: int, y: int) -> np.ndarray:
         part = TILE / 2**up
         box = ((x - (rx << up)) * part, (y - (ry << up)) * part)
         image = image.resize((TILE, TILE), Image.BILINEAR, box=(*box, box[0] + part, box[1] + part))
-    return np.asarray(image, dtype=float)
+    return np.asarray(image)
 
 
 def decode(mask: np.ndarray) -> tuple[np.ndarray, ...]:
