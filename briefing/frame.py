@@ -115,7 +115,7 @@ def build_frame(scenario: Scenario, composed: ComposedMap, view: MapView, layout
         caveat=scenario.meta.caveat,
         sources=tuple(names[:MAX_SOURCES]),
         more_sources=max(0, len(names) - MAX_SOURCES),
-        credit=f"Footprint · {scenario.name} · exported {dt.date.today():%-d %b %Y}",
+        credit=f"Footprint · {scenario.name} · exported {dt.date.today():%-d %b %Y} · de facto borders (Natural Earth)",
         banner=banner.strip(),
     )
     return Frame(

@@ -8,8 +8,11 @@ so no value can end its element.
 
 from __future__ import annotations
 
+import base64
 import functools
+import hashlib
 import html
+import io
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +22,8 @@ import pydeck as pdk
 
 from briefing.frame import COLUMNS_FROM, SCALE_BAR_SHARE, Frame
 from briefing.layout import Box, Layout
+from layers.basemap import Palette, basemap_image
+from layers.mercator import TILE as WORLD_PIXELS
 from layers.icons import CELL, atlas
 from layers.legend import Entry, Section
 from layers.style import RGB
@@ -27,8 +32,11 @@ from geodata.schema import BASE_KINDS
 
 HERE: Final = Path(__file__).resolve().parent
 DECKGL_BUNDLE: Final = Path(pdk.__file__).resolve().parent / "nbextension" / "static" / "index.js"
-BASEMAP_PREFIX: Final = "basemap-"
-SHARED_KEYS: Final = ("data", "image")  # basemap props large enough to share between slides
+# The embedded basemap: the view with half the map box again on each side, over the whole world at
+# 1024 pixels; WebP of this quality keeps lines clean at a tenth of a PNG's size.
+EMBED_MARGIN: Final = 0.5
+WORLD_RATIO: Final = 2
+EMBED_QUALITY: Final = 88
 CONSTANT: Final = "@@#"  # deck.gl's JSON converter reads "@@#name" from its configuration's constants
 
 REGION_IDS: Final = ("banner-top", "header", "side", "footer", "banner-bottom", "scalebar")
@@ -50,22 +58,42 @@ def script_json(value: object) -> str:
     return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
 
 
-def split_basemap(deck_json: dict) -> tuple[dict, dict]:
-    """The deck with the basemap's big values replaced by names, and those values by name."""
+def split_basemap(deck_json: dict, layout: Layout) -> tuple[dict, dict]:
+    """The deck with its basemap embedded by name, and the embedded values by name.
+
+    The basemap becomes two images: the whole world, coarse, for a reader who zooms out,
+    and the camera's view with a margin on each side, as detailed as the page's pixels.
+    Their names carry a digest, so slides with the same basemap share one loaded page.
+    """
     constants = {}
     layers = []
+    view = deck_json.get("initialViewState", {})
     for layer in deck_json.get("layers", []):
-        if str(layer.get("id", "")).startswith(BASEMAP_PREFIX):
-            layer = dict(layer)
-            for key in SHARED_KEYS:
-                if key in layer:
-                    name = f"{layer['id']}:{key}"
-                    constants[name] = layer[key]
-                    layer[key] = CONSTANT + name
-        layers.append(layer)
+        settings = layer.get("basemap") if isinstance(layer, dict) else None
+        if not (isinstance(settings, dict) and settings.get("embedded")):
+            layers.append(layer)
+            continue
+        palette = Palette.from_json(settings["palette"])
+        world = _embedded(palette, 0.0, 0.0, 0.0, WORLD_PIXELS, WORLD_PIXELS, WORLD_RATIO, 0.0)
+        seen = _embedded(palette, view["latitude"], view["longitude"], view["zoom"], layout.map.width,
+                         layout.map.height, layout.size.pixel_ratio, EMBED_MARGIN)
+        for layer_id, (url, bounds) in (("basemap-world", world), ("basemap-view", seen)):
+            name = f"{layer_id}:{hashlib.blake2b(url.encode(), digest_size=8).hexdigest()}"
+            constants[name] = url
+            layers.append({"@@type": "BitmapLayer", "id": layer_id, "image": CONSTANT + name, "bounds": list(bounds)})
     deck = {key: value for key, value in deck_json.items() if key != "mapStyle"}  # no style: nothing to fetch
     deck["layers"] = layers
     return deck, constants
+
+
+@functools.lru_cache(maxsize=8)
+def _embedded(palette: Palette, latitude: float, longitude: float, zoom: float, width: float, height: float,
+              pixel_ratio: float, margin: float) -> tuple[str, list[float]]:
+    """A basemap image as a WebP data URL, and its bounds; the slides of a pack share one camera."""
+    image, bounds = basemap_image(palette, latitude, longitude, zoom, width, height, pixel_ratio, margin)
+    buffer = io.BytesIO()
+    image.save(buffer, format="WEBP", quality=EMBED_QUALITY)
+    return "data:image/webp;base64," + base64.b64encode(buffer.getvalue()).decode(), bounds
 
 
 def _rgba(color: RGB | None, alpha: float) -> str:
@@ -205,6 +233,6 @@ class SlidePage:
 
 
 def slide_page(frame: Frame, layout: Layout, deck: pdk.Deck) -> SlidePage:
-    deck_json, basemap = split_basemap(json.loads(deck.to_json()))
+    deck_json, basemap = split_basemap(json.loads(deck.to_json()), layout)
     return SlidePage(layout=layout, theme=frame.theme, regions=regions(frame), deck=deck_json,
                      tooltip=tooltip(frame.theme), basemap=basemap, title=frame.text.title)

@@ -1,7 +1,7 @@
 """A framed map drawn with Pillow, for machines without Chromium.
 
-Simpler than the WebGL map (no relief, straight-line glyph-free markers, arcs as
-curves on a flat basemap) but it carries the same frame, in the same layout:
+Simpler than the WebGL map (straight-line glyph-free markers, arcs as curves on
+the same basemap tiles) but it carries the same frame, in the same layout:
 title, window, legend, scale bar, caveat, sources and banners.
 """
 
@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import functools
 import io
-import json
 import math
 from pathlib import Path
 from typing import Final
@@ -23,7 +22,7 @@ from briefing.layout import Box
 from layers.mercator import to_screen
 from briefing.rendered import Rendered
 from briefing.slides import Slide
-from layers.basemap import BASEMAP_DIR, manifest
+from layers.basemap import Palette, basemap_image
 from layers.icons import atlas
 from layers.routes import arc_records, eastward
 from layers.style import THEMES, RGB, Theme
@@ -58,22 +57,6 @@ def fit(draw: ImageDraw.ImageDraw, text: str, face, width: float) -> str:
     while text and draw.textlength(text + "…", font=face) > width:
         text = text[:-1]
     return text + "…"
-
-
-@functools.lru_cache(maxsize=4)
-def _basemap_rings(name: str) -> tuple[list[np.ndarray], ...]:
-    """Outer rings and holes of a basemap polygon file, as lon/lat arrays."""
-    collection = json.loads((BASEMAP_DIR / manifest()["files"][name]).read_text())
-    outers, holes = [], []
-    for feature in collection["features"]:
-        geometry = feature["geometry"] or {}
-        polygons = geometry.get("coordinates", [])
-        if geometry.get("type") == "Polygon":
-            polygons = [polygons]
-        for rings in polygons:
-            outers.append(np.asarray(rings[0], dtype=float))
-            holes += [np.asarray(ring, dtype=float) for ring in rings[1:]]
-    return outers, holes
 
 
 @functools.lru_cache(maxsize=1)
@@ -119,12 +102,12 @@ class _MapCanvas:
         return layer, ImageDraw.Draw(layer)
 
     def basemap(self) -> None:
-        draw = ImageDraw.Draw(self.image)
-        outers, holes = _basemap_rings("land")
-        for ring in outers:
-            draw.polygon(self.points(ring), fill=(*self.theme.land, 255), outline=(*self.theme.coast, 255))
-        for ring in holes + list(_basemap_rings("lakes")[0]):
-            draw.polygon(self.points(ring), fill=(*self.theme.water, 255))
+        """The dashboard's own basemap tiles, composed for this camera."""
+        camera, box = self.slide.view.camera, self.slide.layout.map
+        palette = Palette.of(self.theme, relief="relief" in self.slide.view.show)
+        image, _ = basemap_image(palette, camera.latitude, camera.longitude, camera.zoom, box.width, box.height,
+                                 self.ratio)
+        self.image.paste(image.resize((self.width, self.height), Image.LANCZOS))
 
     def zones(self) -> None:
         """The zone marks as the map draws them: fill, outline and hatch lines."""

@@ -51,11 +51,12 @@ def main(argv: list[str] | None = None) -> int:
     import_parser.add_argument("--into", required=True, type=Path, metavar="WORKSPACE.gpkg")
     import_parser.add_argument("--as", dest="table", choices=("bases", "zones", "movements"),
                                help="what the files hold (default: inferred from geometry or columns)")
-    import_parser.add_argument("--map", default="", metavar="THEIRS=OURS,...",
-                               help="map the file's columns to the scenario format's")
+    import_parser.add_argument("--map", action="append", default=[], metavar="THEIRS=OURS,...",
+                               help="map the file's columns to the scenario format's (may be given again)")
     import_parser.add_argument("--confidence", choices=CONFIDENCES, help="for records that give none")
-    import_parser.add_argument("--set", default="", metavar="OURS=VALUE,...",
-                               help="a value for records that give none, e.g. --set kind=other,country=Syria")
+    import_parser.add_argument("--set", action="append", default=[], metavar="OURS=VALUE,...",
+                               help="a value for records that give none, e.g. --set kind=airport "
+                                    "(may be given again)")
     import_parser.add_argument("--mapping", type=Path, metavar="FILE.json", help="reuse a saved mapping")
     import_parser.add_argument("--save-mapping", type=Path, metavar="FILE.json",
                                help="save the mapping used, to reuse with --mapping")
@@ -66,8 +67,8 @@ def main(argv: list[str] | None = None) -> int:
         # Imported here so that `check` needs none of the importers' dependencies.
         from geodata.imports.command import run_import
 
-        values = ",".join(filter(None, [f"confidence={args.confidence}" if args.confidence else "", args.set]))
-        return run_import(args.files, args.into, args.table, args.map, values, args.mapping,
+        values = ",".join(filter(None, [f"confidence={args.confidence}" if args.confidence else "", *args.set]))
+        return run_import(args.files, args.into, args.table, ",".join(args.map), values, args.mapping,
                           args.save_mapping, args.author)
     return check(args.path)
 

@@ -126,7 +126,7 @@ ZONE_PROPERTIES: Final = (
 
 # Columns that must be present in the header but may be empty in a row.
 MAY_BE_EMPTY: Final = {
-    "bases": {"description"},
+    "bases": {"description", "country"},  # a base at sea may stand in no country
     "movements": {"origin", "destination", "quantity", "notes", "asset"},
     "zones": {"valid_to", "label"},
     "presence": {"to", "notes"},

@@ -27,6 +27,7 @@ def build_deck(layers: list[pdk.Layer], camera: Camera, theme: Theme) -> pdk.Dec
     return CompactDeck(
         layers=layers,
         initial_view_state=view,
+        views=[pdk.View(type="MapView", controller=True, repeat=True)],  # data across 180° shows on both sides
         map_provider=None,
         map_style=None,
         tooltip=tooltip(theme.name),

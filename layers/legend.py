@@ -13,6 +13,7 @@ import numpy as np
 import shapely
 
 from geodata.schema import BASE_KINDS
+from layers.basemap import borders_note
 from layers.bases import BaseLook
 from layers.routes import arc_colors, arc_meaning, RouteLook
 from layers.style import CONFIDENCE_ALPHA, NEUTRAL, RGB, hex_to_rgb
@@ -112,5 +113,6 @@ def legend_sections(composed: ComposedMap, *, bases: BaseLook = BaseLook(),
                     routes: RouteLook = RouteLook()) -> list[Section]:
     bases_in_view, zones_in_view = _in_view(composed)
     sections = [_actors(composed, bases_in_view, zones_in_view), _zones(composed, zones_in_view),
-                *_movements(composed, routes), _bases(composed, bases_in_view, bases)]
+                *_movements(composed, routes), _bases(composed, bases_in_view, bases),
+                Section("Basemap", (), note=borders_note())]
     return [section for section in sections if section is not None]

@@ -11,7 +11,7 @@ from typing import Final
 
 import numpy as np
 
-TILE: Final = 512  # deck.gl's world size at zoom 0, in pixels
+TILE: Final = 512  # deck.gl's world size at zoom 0, in pixels: one 512-pixel tile
 EARTH_CIRCUMFERENCE_M: Final = 40_075_016.686
 MAX_LATITUDE: Final = 85.051129  # where Web Mercator's square world ends
 ZOOMS: Final = (1.0, 12.0)  # the map's zoom range, from the whole world to a town

@@ -16,6 +16,7 @@ from typing import Final
 import geopandas as gpd
 import pandas as pd
 import pydeck as pdk
+import shapely
 
 from geodata import MovementFilter, Scenario
 from layers.basemap import BasemapSource, basemap_layers
@@ -23,7 +24,8 @@ from layers.bases import BaseLook, base_marks, bases_layers
 from layers.deck import build_deck
 from layers.labels import place_labels
 from layers.legend import Section, legend_sections
-from layers.mercator import Camera, Viewport
+from layers.extent import fit_camera
+from layers.mercator import ZOOMS, Camera, Viewport
 from layers.routes import Routes, RouteLook, movement_arcs, routes_layer
 from layers.style import THEMES
 from layers.zones import hatch_layer, hatch_zoom, zone_marks, zones_layer
@@ -119,12 +121,19 @@ def headline_bases(scenario: Scenario) -> frozenset[str]:
     return frozenset(busiest.index)
 
 
+def fitted_camera(scenario: Scenario, viewport_size: tuple[float, float] = (MAP_WIDTH, MAP_HEIGHT)) -> Camera:
+    """A camera that frames every base and zone, across the antimeridian when that is shorter."""
+    corners = shapely.bounds(shapely.get_parts(scenario.zones.geometry.values)).reshape(-1, 2, 2)
+    points = [*zip(scenario.bases["lon"], scenario.bases["lat"]), *(tuple(c) for pair in corners for c in pair)]
+    return fit_camera(points, *viewport_size) if points else Camera(20.0, 0.0, ZOOMS[0])
+
+
 def default_camera(scenario: Scenario) -> Camera:
+    """The scenario's own `[view]`, or one that fits its bases and zones."""
     view = scenario.meta.view
     if view is not None:
         return Camera(view.latitude, view.longitude, view.zoom)
-    bases = scenario.bases
-    return Camera(float(bases["lat"].mean()), float(bases["lon"].mean()), 4.0)
+    return fitted_camera(scenario)
 
 
 @dataclass(frozen=True)
@@ -178,8 +187,8 @@ def compose(scenario: Scenario, view: MapView, *, viewport_size: tuple[float, fl
     routes = parts.window_arcs(scenario, view.start, view.end, view.keep, look, not animated)
     sites = scenario.sites_on(view.end)
 
-    layers: list[pdk.Layer] = [layer for layer in basemap_layers(theme, basemap)
-                               if layer.id != "basemap-relief" or "relief" in view.show]
+    # The bundled basemap stays under online tiles: it shows until they arrive, or if they never do.
+    layers: list[pdk.Layer] = list(basemap_layers(theme, basemap, relief="relief" in view.show))
     zones = scenario.zones_on(view.end) if "zones" in view.show else scenario.zones.iloc[:0]
     zone = parts.zones(scenario, tuple(zones.index), view.theme, hatch_zoom(camera.zoom), for_html) if len(zones) else None
     if zone:

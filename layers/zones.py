@@ -19,6 +19,7 @@ import pandas as pd
 import pydeck as pdk
 import shapely
 
+from layers.antimeridian import unwrap_geometry
 from layers.mercator import world_lonlat, world_pixels
 from layers.style import NEUTRAL, PIXELS, Theme, hex_to_rgb
 from layers.tooltip import fields
@@ -79,6 +80,8 @@ def zone_marks(zones: gpd.GeoDataFrame, actors: pd.DataFrame, theme: Theme, *, z
     features, hatches = [], []
     geometries = shapely.simplify(zones.geometry.values, SIMPLIFY_DEGREES, preserve_topology=True)
     for (_, zone), geometry in zip(zones.iterrows(), geometries):
+        if geometry.bounds[2] - geometry.bounds[0] > 180:  # split at ±180: one shape, drawn the short way
+            geometry = unwrap_geometry(geometry)
         color = hex_to_rgb(actors["color"].get(zone["actor"], "")) if zone["actor"] in actors.index else NEUTRAL
         name = str(actors["name"].get(zone["actor"], zone["actor"]))
         uncertain = is_uncertain(zone)

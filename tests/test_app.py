@@ -6,6 +6,8 @@ import sys
 
 from streamlit.testing.v1 import AppTest
 
+from layers.style import THEMES
+
 from scenario_files import ACTORS_CSV, BASES_CSV, write_scenario
 
 D = dt.date
@@ -40,7 +42,8 @@ def test_first_run_sends_the_basemap_ahead_of_the_map(monkeypatch):
     basemap = [item for item in map_data(app)["layers"] if item["spec"]["id"].startswith("basemap")]
     assert early["bundle"] == map_data(app)["bundle"]
     assert early["layers"] == basemap, "same digests: the map element adopts the early map's layers"
-    assert any("lines-dark" in item["spec"].get("image", "") for item in early["layers"])
+    dark = [item["spec"]["basemap"]["palette"] for item in early["layers"] if "basemap" in item["spec"]]
+    assert dark and dark[0]["water"] == list(THEMES["dark"].water), "the early map draws the theme of the URL"
 
 
 def test_only_the_basemap_and_zones_go_on_the_maps_lower_plane(monkeypatch):
@@ -52,7 +55,7 @@ def test_only_the_basemap_and_zones_go_on_the_maps_lower_plane(monkeypatch):
 def test_bundled_scenario_opens_without_error(monkeypatch):
     app = start_app(monkeypatch)
     assert not app.exception and not app.error
-    assert {"zones", "routes", "bases", "basemap-land"} <= {item["spec"]["id"] for item in map_data(app)["layers"]}
+    assert {"zones", "routes", "bases", "basemap-tiles"} <= {item["spec"]["id"] for item in map_data(app)["layers"]}
     assert app.slider[0].value == (D(2024, 12, 1), D(2024, 12, 31))
 
 
@@ -115,7 +118,7 @@ def test_unchanged_layers_keep_their_digest_across_a_step(monkeypatch, scenario_
     app.button(key="step_month_1").click().run()
     after = keys()
     assert layer(app, "routes")["data"] != arcs_before, "this step changes the arcs"
-    assert before["basemap-land"] == after["basemap-land"] and before["bases"] == after["bases"]
+    assert before["basemap-tiles"] == after["basemap-tiles"] and before["bases"] == after["bases"]
     assert before["routes"] != after["routes"]
 
 
@@ -178,3 +181,34 @@ def test_while_playing_the_status_and_counts_give_way_to_the_maps_caption(monkey
     assert "under way in the window" not in texts(), "counts of a stale window are not shown while the map plays"
     app.button(key="play").click().run()
     assert "Playing" not in texts()
+
+
+def test_fit_all_bases_frames_every_base_on_the_map(monkeypatch, scenario_dir):
+    from layers.mercator import Camera, Viewport
+    app = start_app(monkeypatch, scenario_dir, {"lat": "34.9", "lon": "35.9", "zoom": "9"})
+    assert map_data(app)["camera"]["zoom"] == 9
+    app.button(key="fit_all_bases").click().run()
+    sent = map_data(app)
+    camera = Camera(*(sent["camera"][k] for k in ("latitude", "longitude", "zoom")))
+    viewport = Viewport(camera, 1000, sent["height"])
+    bases = [(35.95, 35.41), (35.87, 34.91), (21.18, 32.05)]  # the test scenario's three bases
+    assert all(viewport.contains([lon], [lat])[0] for lon, lat in bases)
+    assert camera.zoom < 9 and app.query_params["zoom"] == f"{camera.zoom:.2f}"
+
+
+def test_a_scenario_without_a_view_opens_on_its_bases_across_the_antimeridian(tmp_path):
+    from geodata import load_scenario
+    from layers.view import default_camera
+    toml = "title = \"Pacific\"\ncaveat = \"Test.\"\nstart = \"2025-01-01\"\nend = \"2025-03-31\"\n"
+    bases = ("id,name,country,kind,lat,lon,operator,description,source,confidence\n"
+             "pk,Petropavlovsk,Russia,naval base,53.0,158.6,red,,S,reported\n"
+             "an,Anadyr,Russia,air base,64.7,177.7,red,,S,reported\n"
+             "nome,Nome,United States,airport,64.5,-165.4,blue,,S,reported\n")
+    moves = "id,date,origin,destination,mode,category,asset,quantity,confidence,source,notes\n"
+    from scenario_files import square, zone_feature, zones_geojson
+    zones = zones_geojson([zone_feature("red", "2025-01-01", "", square(160, 55))])
+    scenario = load_scenario(write_scenario(tmp_path / "s", scenario_toml=toml, bases_csv=bases, movements_csv=moves,
+                                            zones_geojson=zones))
+    camera = default_camera(scenario)
+    assert 160 < camera.longitude % 360 < 200, "centred over the Bering Sea, not round the rest of the world"
+    assert camera.zoom > 2

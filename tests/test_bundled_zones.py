@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,8 +17,9 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
+
+from geodata.countries import country_outlines
 from pyproj import Geod
-from shapely.geometry import shape
 
 from geodata import BUNDLED, load_scenario
 
@@ -66,10 +66,8 @@ class Coverage:
 
 
 def drawn_land() -> dict[str, shapely.Geometry]:
-    """Country outlines from the basemap's land layer, the file the dashboard draws."""
-    manifest = json.loads((BASEMAP / "manifest.json").read_text())
-    features = json.loads((BASEMAP / manifest["files"]["land"]).read_text())["features"]
-    return {f["properties"]["name"]: shape(f["geometry"]) for f in features}
+    """Country outlines as the basemap draws them."""
+    return country_outlines()
 
 
 def grid(bounds: tuple[float, float, float, float], spacing: float) -> np.ndarray:

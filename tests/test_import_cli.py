@@ -60,15 +60,23 @@ def test_a_mapping_is_overridden_saved_and_loaded() -> None:
 
 def test_acled_import_with_a_default_kind(workspace: Path, tmp_path: Path, capsys) -> None:
     file = write(tmp_path, "acled.csv", ACLED)
-    assert main(["import", file, "--into", str(workspace), "--confidence", "claimed"]) == 1
-    out = capsys.readouterr().out
-    assert "acled.csv:1: kind: missing column" in out and "--set OURS=VALUE" in out
-    assert main(["import", file, "--into", str(workspace), "--confidence", "claimed", "--set", "kind=other"]) == 0
+    assert main(["import", file, "--into", str(workspace), "--confidence", "claimed"]) == 0
     out = capsys.readouterr().out
     assert "acled.csv: bases: 1 to add, 0 already in the workspace" in out
     assert "acled.csv: not imported: event_type, fatalities" in out
+    assert "acled.csv: kind: warning: row 2: none given, set to 'other'" in out
     base = load_scenario(workspace).bases.loc["SYR101"]
     assert (base["operator"], base["kind"], str(base["active_from"].date())) == ("red", "other", "2024-12-05")
+
+
+def test_set_and_map_given_twice_add_up(workspace: Path, tmp_path: Path, capsys) -> None:
+    file = write(tmp_path, "sites.csv", "site,y,x,who\nKilo field,35.1,36.7,red\n")
+    assert main(["import", file, "--into", str(workspace), "--set", "kind=airport", "--set", "confidence=reported",
+                 "--map", "site=name", "--map", "who=operator", "--map", "y=lat,x=lon"]) == 0
+    out = capsys.readouterr().out
+    assert "kind: warning" not in out and "confidence: warning" not in out  # the values given are not defaults
+    base = load_scenario(workspace).bases.set_index("name").loc["Kilo field"]
+    assert (base["kind"], base["confidence"], base["operator"]) == ("airport", "reported", "red")
 
 
 def test_refusals_print_file_row_field_message_and_exit_1(workspace: Path, tmp_path: Path, capsys) -> None:

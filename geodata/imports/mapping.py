@@ -52,7 +52,7 @@ ALIASES: Final = {
                             "lon2", "lng2", "longitude", "lon", "lng"),
         "mode": ("mode", "transport", "transport_mode", "domain"),
         "category": ("category", "type", "asset_type", "unit_type"),
-        "asset": ("asset", "assets", "equipment", "unit", "platform", "aircraft", "vessel"),
+        "asset": ("asset", "assets", "equipment", "unit", "platform", "aircraft", "vessel", "what"),
         "quantity": ("quantity", "qty", "count", "number", "amount"),
         "confidence": _CONFIDENCE,
         "source": _SOURCE,
@@ -70,6 +70,8 @@ ALIASES: Final = {
     },
 }
 FORMAT: Final = "footprint-mapping/1"
+# Headers of a column that gives the display name of the actor a record names by id.
+ACTOR_NAME_HEADERS: Final = ("operator_name", "actor_name", "actor1_name", "owner_name", "force_name", "operator_full_name")
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,12 @@ def propose(table: str, headers: list[str]) -> Mapping:
                 chosen[ours] = theirs
                 break
     return Mapping(table, chosen)
+
+
+def actor_name_header(headers: list[str]) -> str | None:
+    """The file's column of actor names, if it has one."""
+    by_name = {_normal(header): header for header in headers}
+    return next((by_name[alias] for alias in ACTOR_NAME_HEADERS if alias in by_name), None)
 
 
 def map_pairs(option: str) -> list[tuple[str, str]]:

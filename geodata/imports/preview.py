@@ -10,6 +10,7 @@ is then.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -17,7 +18,8 @@ import pandas as pd
 import shapely
 
 from geodata.imports.convert import to_records
-from geodata.imports.mapping import Mapping
+from geodata.imports.defaults import fill_bases, fill_movements, fill_zones
+from geodata.imports.mapping import Mapping, actor_name_header
 from geodata.imports.sources import Part
 from geodata.problems import Problems
 from geodata.schema import COLUMNS, MAY_BE_EMPTY
@@ -92,9 +94,18 @@ def _key(record: dict, table: str) -> tuple:
             record["quantity"])
 
 
-def _resolve_actors(records: pd.DataFrame, table: str, workspace: Workspace, label: str,
+def _readable(value: str) -> str:
+    """An actor id such as 'rus_mod' as a name ('Rus Mod'); a value that reads as a name is kept."""
+    return value.replace("_", " ").replace("-", " ").title() if re.fullmatch(r"[a-z0-9_.\-]+", value) else value
+
+
+def _resolve_actors(records: pd.DataFrame, table: str, workspace: Workspace, names: pd.Series | None, label: str,
                     problems: Problems) -> pd.DataFrame:
-    """Actor names become ids; names the workspace lacks become new actors, with a warning."""
+    """Actor names become ids; names the workspace lacks become new actors, with a warning.
+
+    A new actor is named from the file's actor-name column (`names`) where it has one, else
+    from its id made readable, and the warning says which.
+    """
     column = _ACTOR_COLUMN.get(table)
     actors = workspace.tables["actors"]
     new: dict[str, dict] = {}
@@ -109,9 +120,14 @@ def _resolve_actors(records: pd.DataFrame, table: str, workspace: Workspace, lab
         if value.casefold() not in by_name:
             actor_id = fresh(value)
             color = _PALETTE[(len(actors) + len(new)) % len(_PALETTE)]
-            new[value.casefold()] = {"id": actor_id, "name": value, "color": color}
+            given = str(names[row]).strip() if names is not None else ""
+            name = given or _readable(value)
+            new[value.casefold()] = {"id": actor_id, "name": name, "color": color}
             by_name[value.casefold()] = actor_id
-            problems.warn(label, int(row), column, f"actor {value!r} is not in the workspace; created as {actor_id!r}")
+            named = f"named {name!r} from the file" if given else (
+                f"named {name!r} (rename it in the workspace)" if name != value else "")
+            problems.warn(label, int(row), column, f"actor {value!r} is not in the workspace; created as {actor_id!r}"
+                          + (f", {named}" if named else ""))
         records.at[row, column] = by_name[value.casefold()]
     return pd.DataFrame(new.values(), columns=columns("actors"))
 
@@ -183,11 +199,23 @@ def _validate(records: pd.DataFrame, mapping: Mapping, workspace: Workspace, new
     return records
 
 
+def _fill_defaults(records: pd.DataFrame, table: str, workspace: Workspace, label: str, problems: Problems) -> None:
+    if table == "bases":
+        fill_bases(records, label, problems)
+    elif table == "movements":
+        fill_movements(records, label, problems)
+    else:
+        scenario = workspace.tables["scenario"].iloc[0]
+        fill_zones(records, (str(scenario["start"]), str(scenario["end"])), label, problems)
+
+
 def preview(source: Source, workspace: Workspace, today: dt.date) -> Preview:
     part, mapping = source.part, source.mapping
     table, label, problems = mapping.table, part.label, Problems()
     empty = pd.DataFrame(columns=columns(table))
-    ignored = tuple(mapping.ignored([c for c in part.frame.columns if c != "geometry"]))
+    headers = [str(c) for c in part.frame.columns if c != "geometry"]
+    name_header = actor_name_header(headers) if table in _ACTOR_COLUMN else None
+    ignored = tuple(header for header in mapping.ignored(headers) if header != name_header)
     if table == "zones" and not isinstance(part.frame, gpd.GeoDataFrame):
         problems.error(label, None, "-", "zones need polygons: import them from GeoJSON, GeoPackage, KML/KMZ or "
                        "a zipped shapefile")
@@ -195,7 +223,9 @@ def preview(source: Source, workspace: Workspace, today: dt.date) -> Preview:
                        problems)
     file_name = label.split("[")[0]
     records = to_records(part, mapping, f"{file_name}, imported {today.isoformat()}", problems)
-    new_actors = _resolve_actors(records, table, workspace, label, problems)
+    _fill_defaults(records, table, workspace, label, problems)
+    names = part.frame[name_header].astype(str) if name_header else None
+    new_actors = _resolve_actors(records, table, workspace, names, label, problems)
     if table == "movements":
         _resolve_bases(records, workspace)
     same = _same_as(records, table, workspace, label, problems)
