@@ -128,11 +128,11 @@ def pack_geometry(deck: Deck, layout: SlideLayout, *, templated: bool, banner: b
     subtitle = Box(MARGIN, title.bottom, width - 2 * MARGIN, SUBTITLE * LINE + 2)
     filters_box = Box(MARGIN, subtitle.bottom, width - 2 * MARGIN, FILTERS * LINE + 2) if filters else None
     body_top = (filters_box or subtitle).bottom + GAP
-    text_width_ = width - 2 * MARGIN
-    footer_lines = line_count(caveat, FOOTER, text_width_) + 2  # the caveat, then two lines for the sources
+    inner_width = width - 2 * MARGIN
+    footer_lines = line_count(caveat, FOOTER, inner_width) + 2  # the caveat, then two lines for the sources
     footer_height = footer_lines * FOOTER * LINE + 4
-    footer = Box(MARGIN, height - band - GAP / 2 - footer_height, text_width_, footer_height)
-    body = Box(MARGIN, body_top, text_width_, footer.y - GAP - body_top)
+    footer = Box(MARGIN, height - band - GAP / 2 - footer_height, inner_width, footer_height)
+    body = Box(MARGIN, body_top, inner_width, footer.y - GAP - body_top)
     side_width = round(width * (0.36 if table else 0.25))
     map_box = Box(MARGIN, body.y, body.width - SIDE_GAP - side_width, body.height)
     return Geometry(
