@@ -181,6 +181,24 @@ def _progress_bar(total: int) -> tuple[Callable[[int, int], None], Any]:
 
 # --- The control ----------------------------------------------------------------------------------
 
+def _asked(scenario: Scenario, view: MapView, kind: Kind, fmt: str) -> tuple[dict[str, Any], list[Window], str]:
+    """The kind's inputs, asked for; the windows of its slides; and why it cannot be prepared, if it cannot."""
+    values, problems = {}, []
+    for name in kind.inputs:  # every input is drawn, whatever the others hold
+        try:
+            values[name] = INPUTS[name](scenario, view)
+        except InputError as err:
+            problems.append(str(err))
+    if problems:
+        return values, [], problems[0]
+    windows = kind.windows(view, values)
+    if fmt == "MP4" and mp4_problem():
+        return values, windows, mp4_problem()
+    if len(windows) > MAX_SLIDES:
+        return values, windows, f"{len(windows)} slides: at most {MAX_SLIDES}; use months or fewer dates"
+    return values, windows, ""
+
+
 def export_panel(scenario: Scenario, view: MapView) -> None:
     st.subheader("Export")
     kind_name = st.radio("Kind", list(KINDS), key="export_kind")
@@ -191,17 +209,7 @@ def export_panel(scenario: Scenario, view: MapView) -> None:
     banner = st.text_input("Banner (top and bottom)", key="export_banner", max_chars=160,
                            placeholder="e.g. UNCLASSIFIED // FOR TRAINING")
     template = _template_input(fmt)
-    problem, values = "", {}
-    for name in kind.inputs:
-        try:
-            values[name] = INPUTS[name](scenario, view)
-        except InputError as err:
-            problem = str(err)
-    windows = [] if problem else kind.windows(view, values)
-    if fmt == "MP4" and mp4_problem():
-        problem = mp4_problem()
-    elif len(windows) > MAX_SLIDES:
-        problem = f"{len(windows)} slides: at most {MAX_SLIDES}; use months or fewer dates"
+    values, windows, problem = _asked(scenario, view, kind, fmt)
     if problem:
         st.caption(f"Cannot prepare: {problem}.")
     elif len(windows) > 1:
