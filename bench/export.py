@@ -1,4 +1,4 @@
-"""Briefing export benchmark: one framed PNG, and a 10-slide PDF pack, through the real renderer.
+"""Briefing export benchmark: one framed PNG, and a 10-slide PDF pack and PowerPoint pack, through the real renderer.
 
     python bench/export.py [--runs 3]
 
@@ -80,7 +80,7 @@ def main() -> None:
     args = parser.parse_args()
     if not chromium_path().is_file():
         sys.exit(f"needs Chromium at {chromium_path()} (apt-get install chromium)")
-    png, pack, naive = [], [], []
+    png, pack, pptx, naive = [], [], [], []
     with tempfile.TemporaryDirectory(prefix="footprint-bench-") as name:
         folder = Path(name)
         for run in range(args.runs):
@@ -88,13 +88,15 @@ def main() -> None:
             png.append(time_export([*WINDOW, "--banner", "UNCLASSIFIED // FOR TRAINING",
                                     "--out", str(folder / "map.png")]))
             pack.append(time_export([*PACK, "--out", str(folder / "pack.pdf")]))
-            print(f"run {run + 1}: naive {naive[-1]:.2f} s, png {png[-1]:.2f} s, pack {pack[-1]:.2f} s",
-                  file=sys.stderr, flush=True)
+            pptx.append(time_export([*PACK, "--out", str(folder / "pack.pptx")]))
+            print(f"run {run + 1}: naive {naive[-1]:.2f} s, png {png[-1]:.2f} s, pack {pack[-1]:.2f} s, "
+                  f"pptx {pptx[-1]:.2f} s", file=sys.stderr, flush=True)
     per_slide = [p / PACK_SLIDES for p in pack]
     print(summary("naive deck.to_html + screenshot", naive))
     print(summary("framed PNG 1920x1080", png))
     print(summary(f"{PACK_SLIDES}-slide PDF pack (A4)", pack))
     print(summary("  per pack slide", per_slide))
+    print(summary(f"{PACK_SLIDES}-slide PowerPoint pack", pptx))
     print(f"ratio PNG / naive:             {statistics.median(png) / statistics.median(naive):.2f}")
     print(f"ratio pack slide / naive:      {statistics.median(per_slide) / statistics.median(naive):.2f}")
 

@@ -12,9 +12,10 @@ import tempfile
 from pathlib import Path
 from typing import Final
 
-from briefing.page import SlidePage
+from briefing.page import SlidePage, table_page_html
 from briefing.rendered import Rendered
 from briefing.slides import Slide
+from briefing.table import MovementTable
 
 CHROMIUM_ENV: Final = "FOOTPRINT_CHROMIUM"
 DEFAULT_CHROMIUM: Final = "/usr/bin/chromium"
@@ -44,6 +45,8 @@ _FREEZE_MAP: Final = """() => {
   return still.decode();
 }"""
 _THAW_MAP: Final = "() => document.getElementById('map-still').remove()"
+# The map alone: the scale bar drawn over it is left to the slide that places the picture.
+_SCALE_BAR_SHOWN: Final = "shown => { document.getElementById('scalebar').style.visibility = shown ? '' : 'hidden'; }"
 
 
 class ChromiumUnavailable(Exception):
@@ -134,18 +137,54 @@ class ChromiumRenderer:
         self._wait_drawn()
 
     def render(self, slide: Slide, kind: str) -> Rendered:
-        """`kind` is 'png' or 'pdf'."""
+        """`kind` is 'png' or 'pdf' for the framed slide, or 'map' for a PNG of the map box alone."""
         self.show(slide.page())
         page = self._page
-        text = page.inner_text("#slide")
         size = slide.layout.size
+        if kind == "map":
+            return Rendered(self._map_alone(slide), "")
+        text = page.inner_text("#slide")
         if kind == "png":
             data = page.screenshot(type="png", clip={"x": 0, "y": 0, "width": size.width, "height": size.height})
             return Rendered(data, text)
-        page.evaluate(_FREEZE_MAP)
+        return Rendered(self._pdf(page, slide, freeze=True), text)
+
+    def _map_alone(self, slide: Slide) -> bytes:
+        """The map inside its box's 1-pixel border, without the scale bar."""
+        box = slide.layout.map
+        self._page.evaluate(_SCALE_BAR_SHOWN, False)
+        try:
+            return self._page.screenshot(type="png", clip={"x": box.x + 1, "y": box.y + 1, "width": box.width - 2,
+                                                           "height": box.height - 2})
+        finally:
+            self._page.evaluate(_SCALE_BAR_SHOWN, True)
+
+    @staticmethod
+    def _pdf(page, slide: Slide, freeze: bool) -> bytes:
+        size = slide.layout.size
+        if freeze:
+            page.evaluate(_FREEZE_MAP)
         width, height = size.pdf_inches
         data = page.pdf(width=f"{width:.3f}in", height=f"{height:.3f}in", scale=size.pdf_scale,
                         print_background=True, margin={"top": "0", "right": "0", "bottom": "0", "left": "0"},
                         page_ranges="1")
-        page.evaluate(_THAW_MAP)
-        return Rendered(data, text)
+        if freeze:
+            page.evaluate(_THAW_MAP)
+        return data
+
+    def render_table(self, slide: Slide, table: MovementTable, kind: str) -> Rendered:
+        """A page that continues the slide's movements table; it has no map, so it needs no WebGL."""
+        size = slide.layout.size
+        page = self._browser.new_page(viewport={"width": size.width, "height": size.height},
+                                      device_scale_factor=size.pixel_ratio)
+        try:
+            page.route("**/*", lambda route: route.abort())  # the page is whole: nothing to fetch
+            page.set_content(table_page_html(slide.frame, slide.layout, table))
+            text = page.inner_text("#slide")
+            if kind == "png":
+                data = page.screenshot(type="png", clip={"x": 0, "y": 0, "width": size.width, "height": size.height})
+            else:
+                data = self._pdf(page, slide, freeze=False)
+            return Rendered(data, text)
+        finally:
+            page.close()

@@ -19,6 +19,7 @@ from typing import Final, NoReturn
 from briefing.errors import one_line
 from briefing.export import FORMATS, PACK_FORMATS, TIMELAPSE_FORMATS, ExportRequest, default_size, export
 from briefing.outputs import OutputError, check_writable, mp4_problem
+from briefing.pptx_template import TemplateError, check_template
 from briefing.sizes import A4, SizeError, parse_size
 from geodata.windows import PACK_STEPS, dated_windows, default_window, stepped_windows
 from geodata import MovementFilter, Scenario, ScenarioError, load_scenario
@@ -61,6 +62,7 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--theme", choices=("light", "dark"), default="light")
     e.add_argument("--title", default="", help="title instead of the scenario's")
     e.add_argument("--banner", default="", help='handling banner, top and bottom, e.g. "UNCLASSIFIED // FOR TRAINING"')
+    e.add_argument("--template", type=Path, metavar="FILE.pptx", help="for .pptx: build on this PowerPoint template")
     return parser
 
 
@@ -190,7 +192,20 @@ def request_from(args: argparse.Namespace) -> ExportRequest:
         title=_text(args.title, "--title"),
         banner=_text(args.banner, "--banner"),
         tables=bool(args.dates or args.every) and fmt in ("pdf", "pptx"),
+        template=_template(args.template, fmt),
     )
+
+
+def _template(path: Path | None, fmt: str) -> Path | None:
+    if path is None:
+        return None
+    if fmt != "pptx":
+        raise OptionError(f"--template {path}: a template is for .pptx output")
+    try:
+        check_template(path)
+    except TemplateError as err:
+        raise OptionError(f"--template {err}") from None
+    return path
 
 
 def parse_request(argv: list[str] | None = None) -> ExportRequest:
@@ -223,6 +238,7 @@ def main(argv: list[str] | None = None) -> int:
     if result.notice:
         _say(result.notice)
     size = result.path.stat().st_size
-    pages = f", {total} {'slides' if total > 1 else 'slide'}" if total > 1 else ""
+    count = len(result.page_texts) or total  # a pack's tables may continue on slides of their own
+    pages = f", {count} {'slides' if count > 1 else 'slide'}" if count > 1 else ""
     print(f"wrote {result.path} ({size / 1e6:.1f} MB{pages}) in {result.seconds:.1f} s with {result.renderer}")
     return 0

@@ -12,16 +12,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
-import pandas as pd
-
 from briefing.chromium import ChromiumRenderer, ChromiumUnavailable
-from briefing.frame import window_text
 from briefing.outputs import write_bytes, write_gif, write_mp4, write_pdf, write_pptx
+from briefing.pptx_slides import build_pack
 from briefing.rendered import Rendered
 from briefing.sizes import A4, SLIDE, Size
 from briefing.slides import Slide, SlideOptions, build_slide
 from briefing.static_map import StaticRenderer
-from briefing.table import short_place
 from geodata import Scenario
 from layers.view import MapView
 
@@ -30,7 +27,6 @@ TIMELAPSE_FORMATS: Final = ("gif", "mp4")
 FORMATS: Final = ("png", "pdf", "html", "pptx", "gif", "mp4")
 INSTALL_HINT: Final = ("install Chromium with `apt-get install chromium`, "
                        "or set FOOTPRINT_CHROMIUM to its path")
-MAX_NOTE_LINES: Final = 60
 
 
 def default_size(fmt: str) -> Size:
@@ -46,6 +42,7 @@ class ExportRequest:
     title: str = ""
     banner: str = ""
     tables: bool = False  # pack slides list the movements of their window
+    template: Path | None = None  # a .pptx whose layouts and master a PowerPoint pack is built on
 
     @property
     def format(self) -> str:
@@ -73,21 +70,6 @@ def open_renderer() -> Iterator[tuple[ChromiumRenderer | StaticRenderer, str]]:
         yield renderer, notice
 
 
-def movement_notes(slide: Slide) -> str:
-    """Speaker notes: every movement of the slide's window with its source, then the caveat."""
-    movements = slide.composed.movements.sort_values("date", kind="stable")
-    lines = [f"{slide.frame.text.title} — {window_text(slide.view.start, slide.view.end)}", ""]
-    for m in movements.head(MAX_NOTE_LINES).itertuples(index=False):
-        quantity = "" if pd.isna(m.quantity) else f" ×{int(m.quantity):,}"
-        lines.append(f"{m.date:%d %b %Y}: {short_place(m.origin_name, m.origin_lat, m.origin_lon)} → "
-                     f"{short_place(m.destination_name, m.destination_lat, m.destination_lon)}, "
-                     f"{m.category}{quantity} by {m.mode} ({m.confidence}). {m.asset}. Source: {m.source}")
-    if len(movements) > MAX_NOTE_LINES:
-        lines.append(f"… and {len(movements) - MAX_NOTE_LINES:,} more in the dashboard's Movements table.")
-    lines += ["", slide.frame.text.caveat]
-    return "\n".join(lines)
-
-
 def _slides(request: ExportRequest) -> Iterator[Slide]:
     options = SlideOptions(request.size, title=request.title, banner=request.banner, with_table=request.tables)
     for view in request.views:
@@ -103,25 +85,33 @@ def export(request: ExportRequest, *, progress: Callable[[int, int], None] | Non
         write_bytes(out, slide.page().html().encode("utf-8"))
         return ExportResult(out, "none", seconds=time.monotonic() - started)
 
+    if fmt == "pptx":
+        return _export_pptx(request, progress, started)
+
     rendered: list[Rendered] = []
-    notes: list[tuple[str, str]] = []
     with open_renderer() as (renderer, notice):
-        for slide in _slides(request):
+        for done, slide in enumerate(_slides(request), start=1):
             rendered.append(renderer.render(slide, "pdf" if fmt == "pdf" else "png"))
-            if fmt == "pptx":
-                notes.append((f"{slide.frame.text.title} — {slide.frame.text.window}", movement_notes(slide)))
+            if fmt == "pdf":  # a pack page's table continues on pages of its own: nothing is left out
+                rendered += [renderer.render_table(slide, table, "pdf") for table in slide.frame.continued]
             if progress:
-                progress(len(rendered), len(request.views))
+                progress(done, len(request.views))
 
     pages = [r.data for r in rendered]
     if fmt == "png":
         write_bytes(out, pages[0])
     elif fmt == "pdf":
         write_pdf(out, pages)
-    elif fmt == "pptx":
-        write_pptx(out, [(png, title, text) for png, (title, text) in zip(pages, notes)])
     elif fmt == "gif":
         write_gif(out, pages)
     else:
         write_mp4(out, pages)
     return ExportResult(out, renderer.name, notice, [r.page_text for r in rendered], time.monotonic() - started)
+
+
+def _export_pptx(request: ExportRequest, progress: Callable[[int, int], None] | None, started: float) -> ExportResult:
+    """PowerPoint's own parts: only the map is a picture, rendered alone."""
+    with open_renderer() as (renderer, notice):
+        deck, texts = build_pack(request, lambda slide: renderer.render(slide, "map").data, progress)
+    write_pptx(request.out, deck)
+    return ExportResult(request.out, renderer.name, notice, texts, time.monotonic() - started)

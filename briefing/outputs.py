@@ -14,7 +14,6 @@ from PIL import Image
 
 FRAME_SECONDS: Final = 1.0  # how long a timelapse shows each window
 LAST_FRAME_SECONDS: Final = 3.0  # and the last, before it loops
-SLIDE_WIDTH_INCHES: Final = 13.333  # PowerPoint's 16:9 slide
 
 
 class OutputError(Exception):
@@ -58,24 +57,10 @@ def write_pdf(path: Path, pages: list[bytes]) -> None:
         writer.write(file)
 
 
-def write_pptx(path: Path, slides: list[tuple[bytes, str, str]]) -> None:
-    """One full-bleed picture per slide, its alt text the title, the notes its movements and sources."""
-    from pptx import Presentation
-    from pptx.util import Inches
-    first = Image.open(io.BytesIO(slides[0][0]))
-    presentation = Presentation()
-    presentation.slide_width = Inches(SLIDE_WIDTH_INCHES)
-    presentation.slide_height = Inches(SLIDE_WIDTH_INCHES * first.height / first.width)
-    blank = presentation.slide_layouts[6]
-    for png, title, notes in slides:
-        slide = presentation.slides.add_slide(blank)
-        picture = slide.shapes.add_picture(io.BytesIO(png), 0, 0, presentation.slide_width,
-                                           presentation.slide_height)
-        picture.name = title[:250]
-        picture._element.nvPicPr.cNvPr.set("descr", title)  # alt text: python-pptx has no setter for it
-        slide.notes_slide.notes_text_frame.text = notes
+def write_pptx(path: Path, deck) -> None:
+    """A python-pptx presentation, built by briefing/pptx_slides.py."""
     with atomic_output(path) as temporary:
-        presentation.save(str(temporary))
+        deck.save(str(temporary))
 
 
 def _durations(count: int) -> list[float]:

@@ -20,10 +20,11 @@ from typing import Final
 
 import pydeck as pdk
 
-from briefing.frame import COLUMNS_FROM, SCALE_BAR_SHARE, Frame
+from briefing.frame import PAGE_TABLE, SCALE_BAR_SHARE, SIDE_TABLE, Frame, legend_columns, table_page_box
 from briefing.layout import Box, Layout
 from layers.basemap import Palette, basemap_image
 from layers.mercator import TILE as WORLD_PIXELS
+from briefing.table import COLUMNS, Columns, MovementTable, continued_text, part_note
 from layers.icons import CELL, atlas
 from layers.legend import Entry, Section
 from layers.style import RGB
@@ -127,26 +128,45 @@ def _entry(entry: Entry) -> str:
 
 
 def _section(section: Section, compact: bool) -> str:
-    style = "inline" if section.inline else ("columns" if compact and len(section.entries) >= COLUMNS_FROM else "")
+    style = "inline" if section.inline else ("columns" if legend_columns(section, compact) > 1 else "")
     items = "".join(_entry(e) for e in section.entries)
     note = f"<p class='note'>{html.escape(section.note)}</p>" if section.note else ""
     return f"<section><h2>{html.escape(section.title)}</h2><ul class='{style}'>{items}</ul>{note}</section>"
+
+
+def _moves(table: MovementTable, columns: Columns, headings: bool) -> str:
+    """The rows of one part of the movements table; cells wrap, so no text is cut."""
+    widths = "".join(f"<col style='width:{share * 100:.1f}%'>" for share in columns.shares)
+    head = ("<thead><tr>" + "".join(f"<th>{name}</th>" for name in COLUMNS) + "</tr></thead>") if headings else ""
+    rows = "".join(
+        f"<tr><td class='date'>{html.escape(r.date)}</td><td class='route'>{html.escape(r.route)}</td>"
+        f"<td class='what'>{html.escape(r.what)}</td><td class='confidence'>{html.escape(r.confidence)}</td></tr>"
+        for r in table.rows)
+    style = f"font-size:calc({columns.font} * var(--u));line-height:calc({columns.line} * var(--u))"
+    return f"<table class='moves' style='{style}'><colgroup>{widths}</colgroup>{head}<tbody>{rows}</tbody></table>"
+
+
+def _table_note(table: MovementTable) -> str:
+    note = part_note(table)
+    return f"<p class='moves-note'>{html.escape(note)}</p>" if note else ""
 
 
 def _table(frame: Frame) -> str:
     table = frame.table
     if table is None:
         return ""
-    if not table.rows:
+    if not table.rows and not table.continues:
         body = "<p class='moves-note'>No movements in this window.</p>"
     else:
-        rows = "".join(
-            f"<tr><td class='date'>{html.escape(r.date)}</td><td class='route'>{html.escape(r.route)}</td>"
-            f"<td class='what'>{html.escape(r.what)}</td><td class='confidence'>{html.escape(r.confidence)}</td></tr>"
-            for r in table.rows)
-        earlier = (f"<p class='moves-note'>and {table.earlier:,} earlier in the window</p>" if table.earlier else "")
-        body = f"<table class='moves'>{rows}</table>{earlier}"
+        body = (_moves(table, SIDE_TABLE, headings=False) if table.rows else "") + _table_note(table)
     return f"<section class='table'><h2>{html.escape(frame.table_title)}</h2>{body}</section>"
+
+
+def continued_header(frame: Frame, table: MovementTable) -> str:
+    text = frame.text
+    filters = f"<div class='filters'>{html.escape(text.filters)}</div>" if text.filters else ""
+    return (f"<h1>{html.escape(text.title)}</h1><div class='sub'><span class='window'>{html.escape(text.window)}"
+            f"</span> · {continued_text(table)}</div>{filters}")
 
 
 def regions(frame: Frame) -> dict[str, str]:
@@ -230,6 +250,27 @@ class SlidePage:
             f"<script type='application/json' id='footprint-slide'>{script_json(slide)}</script>"
             f"<script>{_asset('page.js')}</script></body></html>"
         )
+
+
+def table_page_html(frame: Frame, layout: Layout, table: MovementTable) -> str:
+    """A page that continues the movements table of a pack slide, across the room of its map and legend."""
+    size, parts = layout.size, regions(frame)
+    banners = "".join(
+        f"<div id='{region}' class='box banner' style='{_place(box)}'>{parts[region]}</div>"
+        for region, box in (("banner-top", layout.banner_top), ("banner-bottom", layout.banner_bottom)) if box)
+    body = (f"<section class='table'><h2>{html.escape(frame.table_title)}</h2>"
+            f"{_moves(table, PAGE_TABLE, headings=True)}{_table_note(table)}</section>")
+    return (
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+        f"<meta name='viewport' content='width={size.width}'><title>{html.escape(frame.text.title)}</title>"
+        f"<style>{_asset('frame.css')}:root{{--u:{layout.unit:.5f}px}}"
+        f"#slide{{width:{size.width}px;height:{size.height}px}}</style></head>"
+        f"<body class='{'dark' if frame.theme == 'dark' else 'light'}'><div id='slide'>{banners}"
+        f"<header id='header' class='box' style='{_place(layout.header)}'>{continued_header(frame, table)}</header>"
+        f"<aside id='side' class='box' style='{_place(table_page_box(layout))}'>{body}</aside>"
+        f"<footer id='footer' class='box' style='{_place(layout.footer)}'>{parts['footer']}</footer>"
+        "</div></body></html>"
+    )
 
 
 def slide_page(frame: Frame, layout: Layout, deck: pdk.Deck) -> SlidePage:

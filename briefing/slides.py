@@ -44,6 +44,11 @@ def export_view(scenario: Scenario, view: MapView, box_height: float) -> MapView
 
 def build_slide(scenario: Scenario, view: MapView, options: SlideOptions) -> Slide:
     boxes = layout(options.size, banner=bool(options.banner.strip()), table=options.with_table)
+    return slide_in(scenario, view, options, boxes)
+
+
+def slide_in(scenario: Scenario, view: MapView, options: SlideOptions, boxes: Layout) -> Slide:
+    """The slide drawn in boxes laid out elsewhere: a PowerPoint slide places its parts itself."""
     view = export_view(scenario, view, boxes.map.height)
     # Tooltip text escaped and basemap inline: the page is also the standalone .html export.
     composed = compose(scenario, view, viewport_size=(boxes.map.width, boxes.map.height), for_html=True,

@@ -10,44 +10,31 @@ from __future__ import annotations
 import base64
 import functools
 import io
-import math
-from pathlib import Path
 from typing import Final
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
 
-from briefing.frame import COLUMNS_FROM, COMPACT_ROW_HEIGHT, GAP, NOTE_HEIGHT, ROW_HEIGHT, TITLE_HEIGHT
+from briefing.fonts import font, wrap
+from briefing.frame import (COLUMN_GAP, COMPACT_ROW_HEIGHT, GAP, LABEL_SIZE, NOTE_HEIGHT, NOTE_SIZE, PAGE_TABLE,
+                            ROW_HEIGHT, SIDE_GAP, SIDE_TABLE, TITLE_HEIGHT, label_width, legend_columns, table_page_box)
 from briefing.layout import Box
 from layers.mercator import to_screen
 from briefing.rendered import Rendered
 from briefing.slides import Slide
+from briefing.table import COLUMNS, Columns, MovementTable, continued_text, part_note
 from layers.basemap import Palette, basemap_image
 from layers.icons import atlas
 from layers.routes import arc_records, eastward
 from layers.style import THEMES, RGB, Theme
 from layers.zones import ZoneLook
 
-FONT_FILES: Final = {
-    False: ("/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf",
-            "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
-    True: ("/usr/share/fonts/truetype/liberation/LiberationSans-Bold.ttf",
-           "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"),
-}
 INK: Final = {"light": ((27, 31, 39), (93, 100, 114), (213, 218, 225), (255, 255, 255)),
               "dark": ((238, 240, 244), (161, 169, 183), (46, 53, 65), (16, 20, 27))}
 BANNER: Final = {"light": ((29, 36, 48), (255, 255, 255)), "dark": ((233, 236, 241), (16, 20, 27))}
 _ANCHORS: Final = {"start": "l", "middle": "m", "end": "r"}  # deck.gl text anchor → Pillow
 _BASELINES: Final = {"center": "m", "top": "a", "bottom": "d"}
 ARC_SEGMENTS: Final = 24  # as the map's arc layer draws them
-
-
-@functools.lru_cache(maxsize=64)
-def font(pixels: int, bold: bool = False) -> ImageFont.ImageFont:
-    for path in FONT_FILES[bold]:
-        if Path(path).is_file():
-            return ImageFont.truetype(path, pixels)
-    return ImageFont.load_default(pixels)
 
 
 def fit(draw: ImageDraw.ImageDraw, text: str, face, width: float) -> str:
@@ -185,16 +172,18 @@ class _MapCanvas:
 class _Page:
     """The frame, drawn in the boxes of the slide's layout."""
 
-    def __init__(self, slide: Slide, map_image: Image.Image) -> None:
+    def __init__(self, slide: Slide, map_image: Image.Image | None) -> None:
+        """`map_image` None: a page that continues the movements table, with no map."""
         self.slide = slide
         self.ratio = slide.layout.size.pixel_ratio
         self.u = slide.layout.unit * self.ratio
         self.ink, self.muted, self.rule, self.background = INK[slide.frame.theme]
         self.image = Image.new("RGB", slide.layout.size.pixels, self.background)
         self.draw = ImageDraw.Draw(self.image)
-        box = slide.layout.map
-        self.image.paste(map_image.convert("RGB"), (round(box.x * self.ratio), round(box.y * self.ratio)))
-        self.draw.rectangle(self._px(box), outline=self.rule, width=1)
+        if map_image is not None:
+            box = slide.layout.map
+            self.image.paste(map_image.convert("RGB"), (round(box.x * self.ratio), round(box.y * self.ratio)))
+            self.draw.rectangle(self._px(box), outline=self.rule, width=1)
 
     def _px(self, box: Box) -> list[float]:
         r = self.ratio
@@ -213,11 +202,43 @@ class _Page:
                 self.text(((px[0] + px[2]) / 2, (px[1] + px[3]) / 2), self.slide.frame.text.banner.upper(), 17,
                           px[2] - px[0], bold=True, fill=ink, anchor="mm")
 
-    def header(self) -> None:
+    def wrapped(self, x: float, y: float, text: str, size: float, line: float, width: float, *, fill=None) -> float:
+        """`text` wrapped to `width` device pixels from (x, y); returns the y below it."""
+        face = font(max(6, round(size * self.u)))
+        for part in wrap(text, size, width / self.u):
+            self.draw.text((x, y + (line - size) / 2 * self.u), part, font=face, fill=fill or self.ink)
+            y += line * self.u
+        return y
+
+    def moves(self, x: float, y: float, width: float, table: MovementTable, columns: Columns, headings: bool) -> float:
+        """The rows of one part of the movements table, as frame.css draws them; returns the y below them."""
+        u, widths = self.u, columns.widths(width)
+        lefts = [x + sum(widths[:i]) for i in range(len(widths))]
+        if headings:
+            for left, name, column in zip(lefts, COLUMNS, widths):
+                self.text((left, y + 9 * u), name.upper(), 13, column, bold=True, fill=self.muted)
+            y += 31 * u
+            self.draw.line([(x, y - 1), (x + width, y - 1)], fill=self.rule, width=1)
+        for row in table.rows:
+            bottom = y
+            for left, text, column, fill in zip(lefts, row.cells, widths, (self.muted, None, None, self.muted)):
+                bottom = max(bottom, self.wrapped(left, y + 4 * u, text, columns.font, columns.line,
+                                                  column - columns.padding * u, fill=fill))
+            y = bottom + 5 * u
+            self.draw.line([(x, y - 1), (x + width, y - 1)], fill=self.rule, width=1)
+        return y
+
+    def table_note(self, x: float, y: float, width: float, table: MovementTable) -> float:
+        note = part_note(table)
+        return self.wrapped(x, y + 4 * self.u, note, 14, 19, width, fill=self.muted) if note else y
+
+    def header(self, continued: MovementTable | None = None) -> None:
         text, box = self.slide.frame.text, self._px(self.slide.layout.header)
         width = box[2] - box[0]
         self.text((box[0], box[1] + 14 * self.u), text.title, 38, width, bold=True)
         subtitle = text.window + (f" · {text.counts}" if text.counts else "")
+        if continued is not None:
+            subtitle = f"{text.window} · {continued_text(continued)}"
         self.text((box[0], box[1] + 62 * self.u), subtitle, 21, width, fill=self.muted)
         if text.filters:
             self.text((box[0], box[1] + 88 * self.u), text.filters, 16, width, fill=self.muted)
@@ -234,40 +255,41 @@ class _Page:
 
     def side(self) -> None:
         box = self._px(self.slide.layout.side)
-        x, y, width = box[0], box[1] + 4 * self.u, box[2] - box[0]
+        x, y, width = box[0], box[1], box[2] - box[0]
         table = self.slide.frame.table
         if table is not None:
             self.text((x, y), self.slide.frame.table_title.upper(), 14, width, bold=True, fill=self.muted)
-            y += 24 * self.u
-            for row in table.rows:
-                self.text((x, y), row.date, 15, 0.13 * width, fill=self.muted)
-                self.text((x + 0.13 * width, y), row.route, 15, 0.46 * width)
-                self.text((x + 0.60 * width, y), row.what, 15, 0.25 * width)
-                self.text((x + 0.86 * width, y), row.confidence, 15, 0.14 * width, fill=self.muted)
-                y += 24 * self.u
-            if table.earlier:
-                self.text((x, y), f"and {table.earlier:,} earlier in the window", 14, width, fill=self.muted)
-                y += 22 * self.u
-            y += 14 * self.u
-        compact = self.slide.frame.compact_legend
-        row, label_size = (COMPACT_ROW_HEIGHT, 15) if compact else (ROW_HEIGHT, 17)
+            y += TITLE_HEIGHT * self.u
+            if not table.rows and not table.continues:
+                y = self.wrapped(x, y + 4 * self.u, "No movements in this window.", 14, 19, width, fill=self.muted)
+            else:
+                y = self.table_note(x, self.moves(x, y, width, table, SIDE_TABLE, headings=False), width, table)
+            y += SIDE_GAP * self.u
+        self.legend(x, y, width)
+
+    def legend(self, x: float, y: float, width: float) -> None:
+        u, compact = self.u, self.slide.frame.compact_legend
+        row, label_size = (COMPACT_ROW_HEIGHT if compact else ROW_HEIGHT), LABEL_SIZE[compact]
         for section in self.slide.frame.legend:
             self.text((x, y), section.title.upper(), 14, width, bold=True, fill=self.muted)
-            y += TITLE_HEIGHT * self.u
-            per_row = len(section.entries) if section.inline else (
-                2 if compact and len(section.entries) >= COLUMNS_FROM else 1)
-            column_width = width / per_row
-            for index, entry in enumerate(section.entries):
-                cx = x + (index % per_row) * column_width
-                cy = y + (index // per_row) * row * self.u
-                self._swatch(entry, cx, cy)
-                self.text((cx + 40 * self.u, cy + (row - label_size) / 3 * self.u), entry.label, label_size,
-                          column_width - 44 * self.u)
-            y += math.ceil(len(section.entries) / per_row) * row * self.u
+            y += TITLE_HEIGHT * u
+            per_row = legend_columns(section, compact)
+            column_width = (width - COLUMN_GAP * u * (per_row - 1)) / per_row
+            room = label_width(section, compact, width / u)
+            for start in range(0, len(section.entries), per_row):
+                lines = 1
+                for index, entry in enumerate(section.entries[start:start + per_row]):
+                    cx = x + index * (column_width + COLUMN_GAP * u)
+                    labels = [entry.label] if section.inline else wrap(entry.label, label_size, room)
+                    lines = max(lines, len(labels))
+                    self._swatch(entry, cx, y + (len(labels) - 1) * row * u / 2 + (row - 22) / 2 * u)
+                    for number, label in enumerate(labels):
+                        self.text((cx + 40 * u, y + (number * row + (row - label_size) / 3) * u), label, label_size,
+                                  column_width - 40 * u)
+                y += lines * row * u
             if section.note:
-                self.text((x, y), section.note, 14, width, fill=self.muted)
-                y += NOTE_HEIGHT * self.u
-            y += GAP * self.u
+                y = self.wrapped(x, y, section.note, NOTE_SIZE, NOTE_HEIGHT, width, fill=self.muted)
+            y += GAP * u
 
     def _swatch(self, entry, x: float, y: float) -> None:
         u, middle = self.u, y + 11 * self.u
@@ -310,6 +332,18 @@ class _Page:
         self.footer()
         return self.image
 
+    def draw_table_page(self, table: MovementTable) -> Image.Image:
+        """A page that continues the movements table across the room of the map and the legend."""
+        self.banners()
+        self.header(continued=table)
+        box = self._px(table_page_box(self.slide.layout))
+        x, width = box[0], box[2] - box[0]
+        self.text((x, box[1]), self.slide.frame.table_title.upper(), 14, width, bold=True, fill=self.muted)
+        y = self.moves(x, box[1] + TITLE_HEIGHT * self.u, width, table, PAGE_TABLE, headings=True)
+        self.table_note(x, y, width, table)
+        self.footer()
+        return self.image
+
 
 def page_text(slide: Slide) -> str:
     """The frame's words, as the Chromium renderer reports them from its page."""
@@ -330,11 +364,23 @@ class StaticRenderer:
         pass
 
     def render(self, slide: Slide, kind: str) -> Rendered:
-        image = _Page(slide, _MapCanvas(slide, slide.layout.size.pixel_ratio).draw()).draw_all()
-        buffer = io.BytesIO()
-        if kind == "png":
-            image.save(buffer, format="PNG", optimize=False)
-        else:
-            width_inches = slide.layout.size.pdf_inches[0]
-            image.save(buffer, format="PDF", resolution=image.width / width_inches)
-        return Rendered(buffer.getvalue(), page_text(slide))
+        """`kind` is 'png' or 'pdf' for the framed slide, or 'map' for a PNG of the map box alone."""
+        map_image = _MapCanvas(slide, slide.layout.size.pixel_ratio).draw()
+        if kind == "map":
+            return Rendered(_encoded(map_image, slide, "png"), "")
+        return Rendered(_encoded(_Page(slide, map_image).draw_all(), slide, kind), page_text(slide))
+
+    def render_table(self, slide: Slide, table: MovementTable, kind: str) -> Rendered:
+        """A page that continues the slide's movements table."""
+        image = _Page(slide, None).draw_table_page(table)
+        words = [slide.frame.text.title, slide.frame.table_title, *(cell for r in table.rows for cell in r.cells)]
+        return Rendered(_encoded(image, slide, kind), "\n".join(words))
+
+
+def _encoded(image: Image.Image, slide: Slide, kind: str) -> bytes:
+    buffer = io.BytesIO()
+    if kind == "pdf":
+        image.convert("RGB").save(buffer, format="PDF", resolution=image.width / slide.layout.size.pdf_inches[0])
+    else:
+        image.save(buffer, format="PNG", optimize=False)
+    return buffer.getvalue()

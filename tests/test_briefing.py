@@ -21,6 +21,7 @@ from briefing.slides import SlideOptions, build_slide
 from geodata.citations import source_names
 from geodata.windows import dated_windows, stepped_windows
 from geodata import load_scenario
+from layers.bases import short_name
 from layers.mercator import Camera
 from layers.view import MapView
 from scenario_files import ACTORS_CSV, BASES_CSV, write_scenario
@@ -224,16 +225,6 @@ def test_static_arcs_bow_to_their_right_as_the_map_arcs_do(scenario_dir):
     assert len(rows) and rows.max() < (y0 + y1) / 2 - 10, "the arc's middle lies north of its chord"
 
 
-def test_pptx_pack_has_a_slide_per_date_with_notes(tmp_path, no_chromium):
-    from pptx import Presentation
-    out = tmp_path / "pack.pptx"
-    assert main(["export", "--dates", "2024-12-10,2024-12-20,2024-12-31", "--out", str(out)]) == 0
-    slides = list(Presentation(str(out)).slides)
-    assert len(slides) == 3
-    assert all(len(s.shapes) == 1 and s.shapes[0].shape_type == 13 for s in slides)  # one full-slide picture
-    assert "11 Dec 2024 – 20 Dec 2024" in slides[1].notes_slide.notes_text_frame.text
-
-
 def test_timelapse_gif_and_mp4_have_a_frame_per_week(tmp_path, no_chromium):
     gif, mp4 = tmp_path / "t.gif", tmp_path / "t.mp4"
     for out in (gif, mp4):
@@ -268,16 +259,24 @@ def test_png_is_a_framed_slide_of_the_view(tmp_path):
 
 
 @needs_chromium
-def test_pdf_pack_has_an_a4_page_per_date_with_its_table(tmp_path):
+def test_pdf_pack_has_an_a4_page_per_date_and_its_table_continues_on_pages_of_its_own(tmp_path):
     from pypdf import PdfReader
     out = tmp_path / "pack.pdf"
     request = parse_request(["export", "--dates", "2024-12-15,2024-12-31", "--out", str(out)])
     result = export(request)
     pages = PdfReader(out).pages
-    assert len(pages) == 2
+    first, second = (build_slide(request.scenario, view, SlideOptions(request.size, with_table=True))
+                     for view in request.views)
+    assert len(pages) == 2 + len(first.frame.continued) + len(second.frame.continued) > 2
     assert [round(float(v)) for v in pages[0].mediabox[2:]] == [842, 596]  # A4 landscape, in points
-    assert "MOVEMENTS 16 DEC 2024 – 31 DEC 2024" in pages[1].extract_text()  # vector text, searchable
+    text = " ".join(page.extract_text() for page in pages)  # vector text, searchable
+    assert "MOVEMENTS 16 DEC 2024 – 31 DEC 2024" in text and "movements, continued" in text
     assert "MOVEMENTS 1 DEC 2024 – 15 DEC 2024" in result.page_texts[0]
+    movements = request.scenario.movements_in(D(2024, 12, 1), D(2024, 12, 15))
+    listed = " ".join(result.page_texts[:1 + len(first.frame.continued)])
+    for name in {*movements["origin_name"], *movements["destination_name"]} - {""}:
+        assert short_name(name) in listed, f"{name}: every movement is listed, none cut"
+    assert "earlier in the window" not in listed
 
 
 @needs_chromium
@@ -319,7 +318,7 @@ def test_export_panel_draws_nothing_until_asked_then_offers_the_file():
     from streamlit.testing.v1 import AppTest
     app = AppTest.from_function(_export_panel_app, default_timeout=60).run()
     assert not app.exception and not app.get("download_button")
-    app.radio(key="export_format").set_value("HTML").run()
+    app.radio(key="export_format_one_slide").set_value("HTML").run()
     app.text_input(key="export_banner").input(BANNER).run()
     app.button(key="export_prepare").click().run()
     assert not app.exception and not app.error
