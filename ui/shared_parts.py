@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import functools
 
-from layers.view import Parts, arcs_layer, base_part, window_arcs, zone_part
+from layers.view import Parts, arcs_layer, base_part, place_part, window_arcs, zone_part
 
 SHARED = Parts(
     zones=functools.lru_cache(maxsize=64)(zone_part),  # a few states in a period, per theme and zoom
     bases=functools.lru_cache(maxsize=64)(base_part),  # per filter, day's holders and camera
     window_arcs=functools.lru_cache(maxsize=32)(window_arcs),
     arcs_layer=functools.lru_cache(maxsize=32)(arcs_layer),
+    places=functools.lru_cache(maxsize=64)(place_part),  # per camera
 )

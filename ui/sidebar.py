@@ -13,7 +13,7 @@ from layers.view import LAYER_TOGGLES, MAP_HEIGHT, MAP_WIDTH, default_camera, fi
 from ui.session import FILTER_KEYS
 
 LAYER_LABELS = {"zones": "Zones of control", "routes": "Movements (arcs)", "bases": "Bases",
-                "labels": "Base names", "relief": "Relief"}
+                "labels": "Base names", "places": "Place names", "relief": "Relief"}
 
 
 def filters(scenario: Scenario) -> None:
