@@ -3,22 +3,50 @@
 (() => {
   const read = (id) => JSON.parse(document.getElementById(id).textContent);
   const slide = read("footprint-slide");
+  // Only layer settings go through deck.gl's JSON converter; `data` holds text from the analyst's
+  // files, which must stay text ("@@=..." or "@@#..." would be read as code or as a constant).
+  // The basemap images are shared by name ("@@#basemap-view:…"), so a slide shown in place
+  // reuses what the previous one loaded.
+  const converter = new deck.JSONConverter({
+    configuration: new deck.JSONConfiguration({
+      classes: deck, enumerations: { COORDINATE_SYSTEM: deck.COORDINATE_SYSTEM }, constants: read("footprint-basemap"),
+    }),
+  });
+
+  function toLayer(spec, visible) {
+    const { data, ...settings } = spec;
+    const layer = converter.convert({ ...settings, visible });
+    return data === undefined ? layer : layer.clone({ data });
+  }
+
+  const layersOf = (deckJson, visible = true) => deckJson.layers.map((spec) => toLayer(spec, visible));
+
+  // The tooltip's values were escaped when the page was made; the template is ours.
+  function tooltip({ object }) {
+    if (!object) return null;
+    const properties = object.properties || {};
+    const html = slide.tooltip.html.replace(/\{(\w+)\}/g, (_, name) => String((name in object ? object[name] : properties[name]) ?? ""));
+    return { html, style: slide.tooltip.style };
+  }
+
   // Layers start hidden: each frame costs about a second in software WebGL, so nothing is drawn
   // while data and images load; the map appears in one frame once everything is in.
-  const hidden = { ...slide.deck, layers: slide.deck.layers.map((layer) => ({ ...layer, visible: false })) };
-  const deck = createDeck({
-    container: document.getElementById("map"),
-    jsonInput: hidden,
-    tooltip: slide.tooltip,
-    // Basemap data is shared by reference, so a slide shown in place reuses its drawn geometry.
-    configuration: { constants: read("footprint-basemap") },
+  const map = new deck.Deck({
+    parent: document.getElementById("map"),
+    width: "100%",
+    height: "100%",
+    views: (slide.deck.views || []).map((view) => converter.convert(view)),
+    initialViewState: slide.deck.initialViewState,
+    controller: true,
+    layers: layersOf(slide.deck, false),
+    getTooltip: tooltip,
   });
   let framesDrawn = 0;
   let shownAtFrame = null; // frame count when the current slide's layers were made visible
   let scaleMaxPixels = slide.scaleMaxPixels;
-  const loaded = () => deck.props.layers.every((layer) => layer.isLoaded);
+  const loaded = () => map.props.layers.every((layer) => layer.isLoaded);
 
-  // Mirrors briefing/mercator.py: deck.gl's 512-pixel world, bars of 1, 2 or 5 × 10^n.
+  // Mirrors layers/mercator.py: deck.gl's 512-pixel world, bars of 1, 2 or 5 × 10^n.
   function drawScale(latitude, zoom) {
     const perPixel = 40075016.686 * Math.cos(latitude * Math.PI / 180) / (512 * 2 ** zoom);
     const longest = perPixel * scaleMaxPixels;
@@ -33,10 +61,10 @@
 
   function show(deckJson) {
     shownAtFrame = framesDrawn;
-    updateDeck(deckJson, deck);
+    map.setProps({ layers: layersOf(deckJson), initialViewState: deckJson.initialViewState });
   }
 
-  deck.setProps({
+  map.setProps({
     onAfterRender: () => {
       framesDrawn += 1;
       if (shownAtFrame === null && loaded()) setTimeout(() => show(slide.deck));
@@ -45,10 +73,10 @@
   });
 
   window.footprint = {
-    deck,
+    deck: map,
     // The current slide has been drawn with everything loaded, and nothing waits to be drawn.
     ready: () => shownAtFrame !== null && framesDrawn > shownAtFrame && loaded()
-      && !deck.needsRedraw({ clearRedrawFlags: false }),
+      && !map.needsRedraw({ clearRedrawFlags: false }),
     show(next) {
       for (const [id, html] of Object.entries(next.regions)) {
         const element = document.getElementById(id);

@@ -24,7 +24,7 @@ from geodata import load_scenario
 from layers.bases import short_name
 from layers.mercator import Camera
 from layers.view import MapView
-from scenario_files import ACTORS_CSV, BASES_CSV, write_scenario
+from scenario_files import ACTORS_CSV, BASES_CSV, SCENARIO_TOML, write_scenario
 
 D = dt.date
 BANNER = "UNCLASSIFIED // FOR TRAINING"
@@ -300,6 +300,54 @@ def test_html_map_opens_offline_with_its_frame_and_asks_for_nothing(tmp_path, sc
     assert requests == [out.as_uri()], "the page asked for something beyond itself"
     assert dialogs == [] and HOSTILE in text and text.count(BANNER) == 2 and "Test data only." in text
     assert spread(shot) > 10  # a blank map is near 0; the sea is one flat colour
+
+
+CODE_LIKE = ("@@=constructor.constructor('alert(1)')()", "@@#COORDINATE_SYSTEM", "@@type")
+
+
+def _code_like_scenario(folder):
+    """Every text field of every file starts like deck.gl's JSON code, constants or class names."""
+    import csv
+    import io as text_io
+    a, b, c = CODE_LIKE
+    bases = BASES_CSV.replace("Alpha air base", a).replace("Main base.", b).replace("Test source 2025-01-01", c)
+    bases = bases.replace(",Syria,", f",{b},", 1)
+    moves = "id,date,origin,destination,mode,category,asset,quantity,confidence,source,notes,end_date\n" + "".join(
+        f"m{i},2025-01-0{i + 1},alpha,charlie,air,cargo,{text},1,reported,{text},{text},\n"
+        for i, text in enumerate(CODE_LIKE))
+    actors = ACTORS_CSV.replace("Red force", c)
+    write_scenario(folder, bases_csv=bases, movements_csv=moves, actors_csv=actors,
+                   scenario_toml=SCENARIO_TOML.replace('title = "Test theatre"', f'title = "{a}"'))
+    assert list(csv.DictReader(text_io.StringIO(moves)))[0]["asset"] == a
+
+
+@pytest.mark.parametrize("suffix", ["html", "png", "pdf"])
+def test_text_that_looks_like_deck_gl_code_is_drawn_as_text_in_every_format(tmp_path, scenario_dir, suffix):
+    _code_like_scenario(scenario_dir)
+    out = tmp_path / f"map.{suffix}"
+    assert main(["export", "--data", str(scenario_dir), "--from", "2025-01-01", "--to", "2025-01-31",
+                 "--out", str(out)]) == 0
+    if suffix == "png":
+        boxes = layout(SLIDE, banner=False, table=False)
+        image = Image.open(out)
+        assert spread(image.crop((boxes.map.x, boxes.map.y, boxes.map.right, boxes.map.bottom))) > 10
+    if suffix == "html":
+        from playwright.sync_api import sync_playwright
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(chromium_path()), args=list(CHROMIUM_ARGS))
+            page = browser.new_page(viewport={"width": 1920, "height": 1080})
+            errors, dialogs = [], []
+            page.on("pageerror", lambda error: errors.append(str(error)))
+            page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+            page.goto(out.as_uri())
+            page.wait_for_function("window.footprint && footprint.ready()", timeout=60_000)
+            names = page.evaluate("footprint.deck.props.layers.find((l) => l.id === 'bases').props.data"
+                                  ".map((base) => base.tt_title)")
+            text = page.inner_text("#slide")
+            browser.close()
+        assert errors == [] and dialogs == []
+        assert CODE_LIKE[0].replace("'", "&#x27;") in names, "the base's name reached the map as text"
+        assert CODE_LIKE[0] in text
 
 
 # --- The dashboard's Export control ----------------------------------------------------------------
