@@ -32,6 +32,7 @@ BASEMAP_DIR: Final = Path(__file__).resolve().parent.parent / "geodata" / "basem
 STATIC_URL: Final = "app/static/"  # `static/` is a link to geodata/basemap
 LAYER_ID: Final = "basemap-tiles"
 TILE: Final = 256  # pixels of a basemap tile: level z is deck.gl's zoom z - 1
+RELIEF_MAX_ZOOM: Final = 7.0  # the relief's last level (5) scaled up fourfold; beyond, plain land
 # How opaque each line is where it fully covers a pixel.
 LINE_ALPHA: Final = {"river": 0.9, "border": 0.82, "coast": 1.0}
 WATER, LAND, FILE = "0", "1", "2"  # tile states in tiles/index.json
@@ -88,6 +89,11 @@ class BasemapSource:
 
 
 @functools.lru_cache(maxsize=8)
+def relief_shown(wanted: bool, zoom: float) -> bool:
+    """Relief is drawn only where its tiles hold detail: closer in it would be a blur over the land."""
+    return wanted and zoom <= RELIEF_MAX_ZOOM
+
+
 def basemap_layers(theme: Theme, source: BasemapSource = BasemapSource(), relief: bool = True
                    ) -> tuple[pdk.Layer, ...]:
     """The basemap as one tile layer that the map element (ui/deck_map.js) draws itself.

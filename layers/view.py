@@ -19,7 +19,7 @@ import pydeck as pdk
 import shapely
 
 from geodata import MovementFilter, Scenario
-from layers.basemap import BasemapSource, basemap_layers
+from layers.basemap import BasemapSource, basemap_layers, relief_shown
 from layers.bases import BaseLook, base_marks, bases_layers
 from layers.deck import build_deck
 from layers.labels import Box, place_labels
@@ -206,7 +206,8 @@ def compose(scenario: Scenario, view: MapView, *, viewport_size: tuple[float, fl
     sites = scenario.sites_on(view.end)
 
     # The bundled basemap stays under online tiles: it shows until they arrive, or if they never do.
-    layers: list[pdk.Layer] = list(basemap_layers(theme, basemap, relief="relief" in view.show))
+    layers: list[pdk.Layer] = list(basemap_layers(theme, basemap, relief=relief_shown("relief" in view.show,
+                                                                                      camera.zoom)))
     zones = scenario.zones_on(view.end) if "zones" in view.show else scenario.zones.iloc[:0]
     zone = parts.zones(scenario, tuple(zones.index), view.theme, hatch_zoom(camera.zoom), for_html) if len(zones) else None
     if zone:

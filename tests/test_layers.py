@@ -301,3 +301,14 @@ def test_place_names_name_the_main_cities_in_view_clear_of_the_bases(scenario):
     assert 0 < len(cities) < len([m for m in composed.place_marks if m["kind"] == "city"]) + 20
     hidden = compose(scenario, MapView(D(2025, 1, 1), D(2025, 3, 31), show=frozenset({"bases"})))
     assert hidden.place_marks == [] and "places" not in deck_layers(hidden)
+
+
+def test_relief_gives_way_to_plain_land_where_it_would_be_a_blur(scenario):
+    from layers.basemap import RELIEF_MAX_ZOOM
+    from layers.mercator import Camera
+
+    def relief(zoom: float) -> float:
+        view = MapView(D(2025, 1, 1), D(2025, 3, 31), camera=Camera(35.0, 36.0, zoom))
+        return deck_layers(compose(scenario, view))["basemap-tiles"]["basemap"]["palette"]["reliefOpacity"]
+
+    assert relief(RELIEF_MAX_ZOOM) > 0 and relief(RELIEF_MAX_ZOOM + 0.5) == 0
