@@ -151,11 +151,17 @@ def test_inference_from_geometry_and_columns() -> None:
 
 
 def test_reimport_adds_nothing_and_one_change_undoes_an_import(workspace: Path) -> None:
+    from geodata.workspace import open_workspace, undo
     data = b"date,origin,destination,mode,category,source\n2025-02-05,alpha,bravo,land,armour,Test\n"
+    original = len(load_scenario(workspace).movements)
     assert import_file(workspace, "again.csv", data) == 0
+    assert len(load_scenario(workspace).movements) == original + 1
     before = workspace.read_bytes()
     assert import_file(workspace, "again.csv", data) == 0
     assert workspace.read_bytes() == before  # all duplicates: nothing written
+    imported = int(open_workspace(workspace).history["change"].max())
+    undo(workspace, imported, "analyst")
+    assert len(load_scenario(workspace).movements) == original, "one undo takes the whole import back"
 
 
 def test_import_api_creates_the_workspace_and_the_actors(tmp_path: Path) -> None:
