@@ -75,7 +75,7 @@ class Scenario:
     def movements_in(self, start: dt.date, end: dt.date, keep: MovementFilter = MovementFilter()) -> pd.DataFrame:
         """Movements under way at any time between `start` and `end`, both included."""
         if self.database is not None:
-            return self.database.rows(start, end, keep, self.presence)
+            return self.database.rows(start, end, keep)
         # Search with the column's own unit: a mismatch would convert the whole column per call.
         unit = self._dates.dtype
         first = np.searchsorted(self._dates, (_day(start) - self._longest).astype(unit), side="left")

@@ -36,27 +36,18 @@ FIRST_SEEN = sql.SQL("((date - DATE '1970-01-01')::bigint * 1099511627776 + fid)
 
 
 @dataclass(frozen=True)
-class Sparse:
-    """A window of few movements: the rows themselves, prepared as the in-memory path prepares them."""
+class Window:
+    """A window as the map draws it. With at most `most` movements, the rows themselves, prepared as the
+    in-memory path prepares them (`rows`); else the busiest routes, folded by the database (`arcs`, with
+    the columns `layers.routes` builds from rows: route, count, quantity, first, last, confidence_rank
+    and, when summarised, assets, sources, modes, confidences). Route codes index `places`."""
 
-    rows: pd.DataFrame
-    places: pd.DataFrame
-
-
-@dataclass(frozen=True)
-class Folded:
-    """A busy window folded into routes by the database: the routes to draw and what they stand among.
-
-    `arcs` has the columns `layers.routes` builds from rows (route, count, quantity, first, last,
-    confidence_rank and, when summarised, assets, sources, modes, confidences); `route` codes index
-    `places`, as they do for movements in memory.
-    """
-
-    arcs: pd.DataFrame
+    rows: pd.DataFrame | None
+    arcs: pd.DataFrame | None
     places: pd.DataFrame
     total_routes: int
     total_movements: int
-    categories: tuple[str, ...]
+    categories: tuple[str, ...]  # of every movement in the window, drawn or not
 
 
 @dataclass(frozen=True)
@@ -73,12 +64,15 @@ class WindowFigures:
 class MovementDatabase:
     """Window questions about one revision of a database workspace's movements."""
 
-    def __init__(self, store: PostgisStore, bases: pd.DataFrame):
-        self.store, self.bases = store, bases
+    def __init__(self, store: PostgisStore, bases: pd.DataFrame, presence: pd.DataFrame):
+        self.store, self.bases, self.presence = store, bases, presence
         with store.reading() as conn:
             longest = conn.execute(sql.SQL("SELECT max(end_date - date) FROM {} WHERE end_date IS NOT NULL")
                                    .format(self._table)).fetchone()[0]
         self.longest = dt.timedelta(days=int(longest or 0))
+        # Every session of a process that shows a window shares its answer, as the in-memory path's caches do.
+        self.window = functools.lru_cache(maxsize=64)(self._window)
+        self.busiest_bases = functools.lru_cache(maxsize=8)(self._busiest_bases)
 
     @property
     def _table(self) -> sql.Identifier:
@@ -86,8 +80,7 @@ class MovementDatabase:
 
     # Building blocks ----------------------------------------------------------------------------------------
 
-    def _where(self, start: dt.date, end: dt.date, keep: MovementFilter, presence: pd.DataFrame
-               ) -> tuple[sql.Composed, list]:
+    def _where(self, start: dt.date, end: dt.date, keep: MovementFilter) -> tuple[sql.Composed, list]:
         """Movements under way on some day of the window (a search of the date index), filtered."""
         conditions = [sql.SQL("date <= %s AND date >= %s AND coalesce(end_date, date) >= %s")]
         params: list = [end, start - self.longest, start]
@@ -96,7 +89,7 @@ class MovementDatabase:
             if wanted:
                 conditions.append(sql.SQL("{} = ANY(%s)").format(sql.Identifier(column)))
                 params.append(sorted(wanted))
-        for bases in ([bases_of(presence, keep.operators, start, end)] if keep.operators else []) + \
+        for bases in ([bases_of(self.presence, keep.operators, start, end)] if keep.operators else []) + \
                      ([keep.bases] if keep.bases else []):
             conditions.append(sql.SQL("(origin = ANY(%s) OR destination = ANY(%s))"))
             params += [sorted(bases), sorted(bases)]
@@ -117,69 +110,23 @@ class MovementDatabase:
 
     # Questions ----------------------------------------------------------------------------------------------
 
-    def rows(self, start: dt.date, end: dt.date, keep: MovementFilter, presence: pd.DataFrame) -> pd.DataFrame:
+    def rows(self, start: dt.date, end: dt.date, keep: MovementFilter) -> pd.DataFrame:
         """Every movement of the window, prepared, in date order (for downloads, exports, stories)."""
-        where, params = self._where(start, end, keep, presence)
+        where, params = self._where(start, end, keep)
         return self._prepared(self._rows(where, params))[0]
 
-    def sparse(self, start: dt.date, end: dt.date, keep: MovementFilter, presence: pd.DataFrame,
-               most: int) -> Sparse | None:
-        """The window's rows if it holds at most `most` movements, else None (then fold it)."""
-        where, params = self._where(start, end, keep, presence)
+    def _window(self, start: dt.date, end: dt.date, keep: MovementFilter, most: int, summarise: bool) -> Window:
+        """The window's rows if it holds at most `most` movements, else its busiest `most` routes."""
+        where, params = self._where(start, end, keep)
         rows = self._rows(where, params, limit=most + 1)
-        if len(rows) > most:
-            return None
-        prepared, places = self._prepared(rows)
-        return Sparse(prepared, places)
+        if len(rows) <= most:
+            prepared, places = self._prepared(rows)
+            categories = tuple(sorted(set(prepared["category"].astype(str))))
+            return Window(prepared, None, places, 0, len(prepared), categories)
+        return self._folded(where, params, most, summarise)
 
-    def folded(self, start: dt.date, end: dt.date, keep: MovementFilter, presence: pd.DataFrame, most: int,
-               summarise: bool) -> Folded:
+    def _folded(self, where: sql.Composed, params: list, most: int, summarise: bool) -> Window:
         """The busiest `most` routes of the window, folded by the database, with the totals."""
-        where, params = self._where(start, end, keep, presence)
-        confidence_counts = sql.SQL(", ").join(
-            sql.SQL("count(*) FILTER (WHERE confidence = {})").format(sql.Literal(word)) for word in CONFIDENCES)
-        query = sql.SQL("""
-            WITH w AS (
-              SELECT fid, date, coalesce(end_date, date) AS until, origin, destination, category, quantity,
-                     confidence,
-                     CASE WHEN origin IS NULL THEN round(origin_lat::numeric, 3) END AS olat,
-                     CASE WHEN origin IS NULL THEN round(origin_lon::numeric, 3) END AS olon,
-                     CASE WHEN destination IS NULL THEN round(destination_lat::numeric, 3) END AS dlat,
-                     CASE WHEN destination IS NULL THEN round(destination_lon::numeric, 3) END AS dlon
-              FROM {table}""").format(table=self._table) + where + sql.SQL("""
-            ), r AS (
-              SELECT origin, olat, olon, destination, dlat, dlon, category, count(*) AS n, sum(quantity) AS q,
-                     min(date) AS first, max(until) AS last, min({first_seen}) AS seen, {confidences}
-              FROM w GROUP BY origin, olat, olon, destination, dlat, dlon, category
-            )
-            SELECT *, count(*) OVER () AS routes, sum(n) OVER () AS movements,
-                   array_agg(DISTINCT category) OVER () AS categories
-            FROM r ORDER BY n DESC, last DESC, seen LIMIT {most}""").format(
-            first_seen=FIRST_SEEN, confidences=confidence_counts, most=sql.Literal(most))
-        with self.store.reading() as conn:
-            rows = conn.execute(query, params).fetchall()
-        names = ["origin", "olat", "olon", "destination", "dlat", "dlon", "category", "count", "quantity", "first",
-                 "last", "seen", *CONFIDENCES, "routes", "movements", "categories"]
-        routes = pd.DataFrame(rows, columns=names)
-        if routes.empty:
-            return Folded(routes, pd.DataFrame(columns=["key", "lat", "lon", "name"]), 0, 0, ())
-        places, codes = self._places(routes)
-        arcs = pd.DataFrame({
-            "route": ((codes["origin"] * len(places) + codes["destination"]) * len(CATEGORIES)
-                      + routes["category"].map(CATEGORIES.index).to_numpy(np.int64)),
-            "count": routes["count"].to_numpy(np.int64),
-            "quantity": routes["quantity"].astype(float).to_numpy(),
-            "first": pd.to_datetime(routes["first"]).to_numpy(),
-            "last": pd.to_datetime(routes["last"]).to_numpy(),
-            "confidence_rank": np.argmax(routes[list(CONFIDENCES)].to_numpy() > 0, axis=1),
-        })
-        if summarise:
-            arcs = arcs.assign(**self._summaries(where, params, routes),
-                               confidences=[", ".join(f"{n} {word}" for n, word in zip(counts, CONFIDENCES) if n)
-                                            for counts in routes[list(CONFIDENCES)].to_numpy().tolist()])
-        categories = tuple(word for word in CATEGORIES if word in set(routes["categories"].iloc[0]))
-        return Folded(arcs, places, int(routes["routes"].iloc[0]), int(routes["movements"].iloc[0]), categories)
-
     def _places(self, routes: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
         """The places the routes' ends name, as `prepare_movements` makes them, and each end's code."""
         keys = {}
@@ -235,10 +182,10 @@ class MovementDatabase:
             texts[kind] = [_joined(grouped.get(number, []), limit) for number in range(len(routes))]
         return texts
 
-    def figures(self, start: dt.date, end: dt.date, keep: MovementFilter, presence: pd.DataFrame,
-                newest: int, sources: int) -> WindowFigures:
+    def figures(self, start: dt.date, end: dt.date, keep: MovementFilter, newest: int, sources: int
+                ) -> WindowFigures:
         """The newest rows, the counts by category and by destination, and the first sources of a window."""
-        where, params = self._where(start, end, keep, presence)
+        where, params = self._where(start, end, keep)
         query = sql.SQL("""
             WITH w AS (SELECT fid, date, category, quantity, source, destination,
                               CASE WHEN destination IS NULL THEN 1 END AS bare FROM {table}""").format(
@@ -267,10 +214,9 @@ class MovementDatabase:
             sources=[str(s) for s in source_rows["source"].head(sources) if s],
         )
 
-    def weekly_counts(self, start: dt.date, end: dt.date, keep: MovementFilter, presence: pd.DataFrame
-                      ) -> pd.DataFrame:
+    def weekly_counts(self, start: dt.date, end: dt.date, keep: MovementFilter) -> pd.DataFrame:
         """Movements per week (starting Monday) and category."""
-        where, params = self._where(start, end, keep, presence)
+        where, params = self._where(start, end, keep)
         query = (sql.SQL("SELECT date_trunc('week', date)::date AS week, category, count(*) FROM {}")
                  .format(self._table) + where + sql.SQL(" GROUP BY 1, 2 ORDER BY 1, 2"))
         with self.store.reading() as conn:
@@ -279,8 +225,7 @@ class MovementDatabase:
         rows["category"] = pd.Categorical(rows["category"], categories=CATEGORIES)
         return rows
 
-    @functools.lru_cache(maxsize=8)
-    def busiest_bases(self, count: int) -> list[str]:
+    def _busiest_bases(self, count: int) -> list[str]:
         query = sql.SQL("""SELECT base FROM (SELECT origin AS base FROM {table} UNION ALL
                            SELECT destination FROM {table}) ends WHERE base IS NOT NULL
                            GROUP BY base ORDER BY count(*) DESC, base LIMIT %s""").format(table=self._table)

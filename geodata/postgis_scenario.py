@@ -68,7 +68,7 @@ def _load(url: str, revision: tuple) -> Scenario:
     scenario, problems, tables = _checked(store)
     if scenario is None:
         raise ScenarioError(by_id(problems, store.label, tables))
-    return dataclasses.replace(scenario, database=MovementDatabase(store, scenario.bases))
+    return dataclasses.replace(scenario, database=MovementDatabase(store, scenario.bases, scenario.presence))
 
 
 def load_database(url: str) -> Scenario:
@@ -111,4 +111,4 @@ def check_database(url: str) -> tuple[Scenario | None, Problems]:
                     problems.add(problem)
     if problems.errors:
         return None, problems
-    return dataclasses.replace(scenario, database=MovementDatabase(store, scenario.bases)), problems
+    return dataclasses.replace(scenario, database=MovementDatabase(store, scenario.bases, scenario.presence)), problems

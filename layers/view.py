@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -18,7 +19,7 @@ from geodata import MovementFilter, Scenario
 from layers.basemap import BasemapSource, basemap_layers
 from layers.bases import Presence, base_records, bases_layers, presence
 from layers.deck import Camera, build_deck
-from layers.routes import Routes, RouteLook, movement_arcs, routes_layer
+from layers.routes import Routes, RouteLook, drawn_arcs, movement_arcs, routes_layer
 from layers.style import THEMES, Theme
 from layers.zones import zones_layer
 
@@ -44,12 +45,17 @@ class ComposedMap:
     """Parts of it come from caches shared by every session: read them, never modify them."""
 
     deck: pdk.Deck
-    movements: pd.DataFrame
+    rows: Callable[[], pd.DataFrame] = field(repr=False)  # the window's movements, on demand
     routes: Routes
     zones: pd.DataFrame
     bases: pd.DataFrame
     actors_shown: list[str] = field(default_factory=list)
     categories_shown: list[str] = field(default_factory=list)
+
+    @functools.cached_property
+    def movements(self) -> pd.DataFrame:
+        """The window's movements, fetched when first asked for: a database's window may hold millions."""
+        return self.rows()
 
 
 @functools.lru_cache(maxsize=64)
@@ -73,7 +79,18 @@ def _window_arcs(scenario: Scenario, start: dt.date, end: dt.date, keep: Movemen
                  summarise: bool) -> Routes:
     # Analysts stepping through the same weeks, or playing the same period, share the work. The
     # window's rows are not kept: slicing them again is cheap, and a long window holds many.
-    return movement_arcs(scenario.movements_in(start, end, keep), scenario.places, look, summarise=summarise)
+    if scenario.database is None:
+        return movement_arcs(scenario.movements_in(start, end, keep), scenario.places, look, summarise=summarise)
+    window = scenario.database.window(start, end, keep, look.max_arcs, summarise)  # folded by the database
+    if window.rows is not None:
+        return movement_arcs(window.rows, window.places, look, summarise=summarise)
+    return drawn_arcs(window.arcs, window.places, look, window.total_routes, window.total_movements, False)
+
+
+def _categories_in(scenario: Scenario, view: MapView, look: RouteLook) -> list[str]:
+    if scenario.database is None:
+        return sorted(set(scenario.movements_in(view.start, view.end, view.keep)["category"]))
+    return list(scenario.database.window(view.start, view.end, view.keep, look.max_arcs, True).categories)
 
 
 @functools.lru_cache(maxsize=32)
@@ -86,9 +103,7 @@ def _routes_layer(scenario: Scenario, start: dt.date, end: dt.date, keep: Moveme
 @functools.lru_cache(maxsize=8)
 def headline_bases(scenario: Scenario) -> frozenset[str]:
     """The bases with the most movements in the whole scenario stand out on the map."""
-    ends = pd.concat([scenario.movements["origin"], scenario.movements["destination"]])
-    busiest = ends[ends != ""].value_counts().head(HEADLINE_COUNT)
-    return frozenset(busiest.index)
+    return frozenset(scenario.busiest_bases(HEADLINE_COUNT))
 
 
 def default_camera(scenario: Scenario) -> Camera:
@@ -105,7 +120,6 @@ def compose(scenario: Scenario, view: MapView, *, for_html: bool = False,
     """The map of `view`; `animated` leaves out what only hovering needs (arc tooltips)."""
     theme = THEMES[view.theme]
     zones = scenario.zones_on(view.end)
-    movements = scenario.movements_in(view.start, view.end, view.keep)
     routes = _window_arcs(scenario, view.start, view.end, view.keep, look, not animated)
     bases = scenario.bases_shown(view.keep, view.start, view.end)
     present = presence(bases, view.start, view.end)
@@ -128,10 +142,10 @@ def compose(scenario: Scenario, view: MapView, *, for_html: bool = False,
     actor_ids = list(dict.fromkeys([*zones["actor"], *shown_bases["operator"]]))
     return ComposedMap(
         deck=deck,
-        movements=movements,
+        rows=functools.partial(scenario.movements_in, view.start, view.end, view.keep),
         routes=routes,
         zones=zones,
         bases=bases,
         actors_shown=actor_ids if "zones" in view.show or "bases" in view.show else [],
-        categories_shown=sorted(set(movements["category"])) if "routes" in view.show else [],
+        categories_shown=_categories_in(scenario, view, look) if "routes" in view.show else [],
     )

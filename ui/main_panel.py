@@ -112,7 +112,8 @@ def _render(scenario: Scenario) -> None:
                        width="stretch")
     table_tab, change_tab, sources_tab = st.tabs(["Movements", "What changed", "Sources"])
     with table_tab:
-        show_movements(composed.movements, tables.table, f"movements_{view.start}_{view.end}")
+        show_movements(lambda: composed.movements, tables.counts["movements"], tables.table,
+                       f"movements_{view.start}_{view.end}")
     with change_tab:
         left, right = st.columns(2)
         left.dataframe(tables.by_category, hide_index=True, width="stretch")

@@ -41,9 +41,8 @@ def show_story(scenario: Scenario, base_id: str, window_movements: pd.DataFrame,
     st.markdown(f"**In and out, {window[0]:%d %b %Y} – {window[1]:%d %b %Y}:** {len(traffic)} movement(s)")
     if len(traffic):
         st.dataframe(traffic, hide_index=True, width="stretch", height=min(38 + 35 * len(traffic), 250))
-    st.altair_chart(base_timeline(scenario.movements, base_id, window, (scenario.meta.start, scenario.meta.end)),
+    involved = scenario.movements_at(base_id)
+    st.altair_chart(base_timeline(involved, base_id, window, (scenario.meta.start, scenario.meta.end)),
                     width="stretch")
-    involved = scenario.movements[(scenario.movements["origin"] == base_id)
-                                  | (scenario.movements["destination"] == base_id)]
     st.markdown("**Sources**")
     st.markdown(sources_html([str(base["source"]), *involved["source"]]), unsafe_allow_html=True)
