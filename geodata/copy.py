@@ -280,5 +280,6 @@ def copy(source: str, target: str) -> list[str]:
         shown = target
     sizes = ", ".join(f"{len(scenario.tables[t]):,} {t}" for t in TABLES[1:] if t != "movements"
                       and (t not in OPTIONAL_TABLES or len(scenario.tables[t])))
+    changes = len(scenario.history)
     return [f"copied {scenario.label} into {shown}: {sizes}, {counted[0]:,} movements, "
-            f"{len(scenario.history):,} changes of history"]
+            f"{changes:,} change{'' if changes == 1 else 's'} of history"]

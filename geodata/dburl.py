@@ -53,7 +53,7 @@ def masked(url: str) -> str:
     parts = urlsplit(url)
     if parts.password is None:
         query = [(key, MASK if key == "password" else value) for key, value in parse_qsl(parts.query)]
-        return parts._replace(query=urlencode(query, safe="/,:")).geturl() if query else url
+        return parts._replace(query=urlencode(query, safe="/,:*")).geturl() if query else url
     user = f"{parts.username}:" if parts.username else ":"
     host = parts.netloc.rsplit("@", 1)[1]
     return parts._replace(netloc=f"{user}{MASK}@{host}").geturl()

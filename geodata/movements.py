@@ -22,7 +22,7 @@ def _point_key(lat: pd.Series, lon: pd.Series) -> pd.Series:
     return lat.round(3).astype(str) + "," + lon.round(3).astype(str)
 
 
-def _places(movements: pd.DataFrame, bases: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+def places_of(movements: pd.DataFrame, bases: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
     """The table of places and, for each end, every movement's code into it."""
     keys = {}
     for end in ("origin", "destination"):
@@ -56,7 +56,7 @@ def _leg_km(codes: dict[str, np.ndarray], places: pd.DataFrame) -> np.ndarray:
 
 def prepare_movements(movements: pd.DataFrame, bases: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Movements sorted by date with coded ends, and the places those codes index."""
-    places, codes = _places(movements, bases)
+    places, codes = places_of(movements, bases)
     movements = movements.copy()
     for end in ("origin", "destination"):
         code = codes[end]

@@ -22,7 +22,7 @@ import pandas as pd
 from psycopg import sql
 
 from geodata.model import MovementFilter
-from geodata.movements import prepare_movements
+from geodata.movements import places_of, prepare_movements
 from geodata.presence import bases_of
 from geodata.problems import Problems
 from geodata.schema import CATEGORIES, CONFIDENCES, MOVEMENT_COLUMNS
@@ -33,6 +33,13 @@ TABLE = "movements"
 COLUMNS = [column.name for column in MOVEMENT_COLUMNS]
 # The first time a movement appears in date order: its day, then its place in the table.
 FIRST_SEEN = sql.SQL("((date - DATE '1970-01-01')::bigint * 1099511627776 + fid)")
+# A route: its two ends (a base id, or a point that is not a base, rounded as the loader rounds it) and category.
+ROUTE_KEY = ("origin", "olat", "olon", "destination", "dlat", "dlon", "category")
+BARE_ENDS = sql.SQL(", ").join(
+    sql.SQL("CASE WHEN {end} IS NULL THEN round({column}::numeric, 3) END AS {name}").format(
+        end=sql.Identifier(end), column=sql.Identifier(f"{end}_{axis}"), name=sql.Identifier(name))
+    for end, axis, name in (("origin", "lat", "olat"), ("origin", "lon", "olon"),
+                            ("destination", "lat", "dlat"), ("destination", "lon", "dlon")))
 
 
 @dataclass(frozen=True)
@@ -127,24 +134,51 @@ class MovementDatabase:
 
     def _folded(self, where: sql.Composed, params: list, most: int, summarise: bool) -> Window:
         """The busiest `most` routes of the window, folded by the database, with the totals."""
+        confidence_counts = sql.SQL(", ").join(
+            sql.SQL("count(*) FILTER (WHERE confidence = {})").format(sql.Literal(word)) for word in CONFIDENCES)
+        query = sql.SQL("""
+            WITH w AS (
+              SELECT fid, date, coalesce(end_date, date) AS until, origin, destination, category, quantity,
+                     confidence, {ends}
+              FROM {table}""").format(ends=BARE_ENDS, table=self._table) + where + sql.SQL("""
+            ), r AS (
+              SELECT origin, olat, olon, destination, dlat, dlon, category, count(*) AS n, sum(quantity) AS q,
+                     min(date) AS first, max(until) AS last, min({first_seen}) AS seen, {confidences}
+              FROM w GROUP BY origin, olat, olon, destination, dlat, dlon, category
+            )
+            SELECT *, count(*) OVER () AS routes, sum(n) OVER () AS movements,
+                   (SELECT array_agg(DISTINCT category) FROM r) AS categories
+            FROM r ORDER BY n DESC, last DESC, seen LIMIT {most}""").format(
+            first_seen=FIRST_SEEN, confidences=confidence_counts, most=sql.Literal(most))
+        with self.store.reading() as conn:
+            rows = conn.execute(query, params).fetchall()
+        routes = pd.DataFrame(rows, columns=[*ROUTE_KEY, "count", "quantity", "first", "last", "seen", *CONFIDENCES,
+                                             "routes", "movements", "categories"])
+        places, codes = self._places(routes)
+        arcs = pd.DataFrame({
+            "route": ((codes["origin"].astype(np.int64) * len(places) + codes["destination"]) * len(CATEGORIES)
+                      + routes["category"].map(CATEGORIES.index).to_numpy(np.int64)),
+            "count": routes["count"].to_numpy(np.int64),
+            "quantity": routes["quantity"].astype(float).to_numpy(),
+            "first": pd.to_datetime(routes["first"]).to_numpy(),
+            "last": pd.to_datetime(routes["last"]).to_numpy(),
+            "confidence_rank": np.argmax(routes[list(CONFIDENCES)].to_numpy() > 0, axis=1),
+        })
+        if summarise:
+            arcs = arcs.assign(**self._summaries(where, params, routes),
+                               confidences=[", ".join(f"{n} {word}" for n, word in zip(counts, CONFIDENCES) if n)
+                                            for counts in routes[list(CONFIDENCES)].to_numpy().tolist()])
+        total_routes, total = (int(routes[name].iloc[0]) for name in ("routes", "movements"))
+        return Window(None, arcs, places, total_routes, total, tuple(sorted(routes["categories"].iloc[0])))
+
     def _places(self, routes: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
-        """The places the routes' ends name, as `prepare_movements` makes them, and each end's code."""
-        keys = {}
-        for end, lat, lon in (("origin", "olat", "olon"), ("destination", "dlat", "dlon")):
-            point = routes[lat].astype(float).astype(str) + "," + routes[lon].astype(float).astype(str)
-            keys[end] = routes[end].where(routes[end].notna(), point)
-        codes, uniques = pd.factorize(pd.concat([keys["origin"], keys["destination"]], ignore_index=True))
-        places = pd.DataFrame({"key": np.asarray(uniques, dtype=object)})
-        is_base = places["key"].isin(self.bases.index)
-        base = self.bases.reindex(places["key"].where(is_base))
-        lat_lon = places["key"].where(~is_base, "").str.split(",", expand=True).reindex(columns=[0, 1])
-        places["lat"] = base["lat"].to_numpy(dtype=float, na_value=np.nan)
-        places["lon"] = base["lon"].to_numpy(dtype=float, na_value=np.nan)
-        places.loc[~is_base, "lat"] = pd.to_numeric(lat_lon[0], errors="coerce")[~is_base]
-        places.loc[~is_base, "lon"] = pd.to_numeric(lat_lon[1], errors="coerce")[~is_base]
-        places["name"] = base["name"].fillna("").to_numpy()
-        half = len(routes)
-        return places, {"origin": codes[:half].astype(np.int64), "destination": codes[half:].astype(np.int64)}
+        """The places the routes' ends name and each end's code, made as the loader makes them for movements."""
+        ends = pd.DataFrame({
+            "origin": routes["origin"].fillna(""), "destination": routes["destination"].fillna(""),
+            **{f"{end}_{axis}": pd.to_numeric(routes[column]).astype(float)
+               for end, axis, column in (("origin", "lat", "olat"), ("origin", "lon", "olon"),
+                                         ("destination", "lat", "dlat"), ("destination", "lon", "dlon"))}})
+        return places_of(ends, self.bases)
 
     def _summaries(self, where: sql.Composed, params: list, routes: pd.DataFrame, limit: int = 3) -> dict:
         """Per drawn route: its first few distinct assets, sources and modes in order of first appearance."""
@@ -154,12 +188,8 @@ class MovementDatabase:
                                    %s::numeric[], %s::numeric[], %s::text[])
                 AS t(number, origin, olat, olon, destination, dlat, dlon, category)
             ), w AS (
-              SELECT {first_seen} AS seen, origin, destination, category, asset, source, mode,
-                     CASE WHEN origin IS NULL THEN round(origin_lat::numeric, 3) END AS olat,
-                     CASE WHEN origin IS NULL THEN round(origin_lon::numeric, 3) END AS olon,
-                     CASE WHEN destination IS NULL THEN round(destination_lat::numeric, 3) END AS dlat,
-                     CASE WHEN destination IS NULL THEN round(destination_lon::numeric, 3) END AS dlon
-              FROM {table}""").format(first_seen=FIRST_SEEN, table=self._table) + where + sql.SQL("""
+              SELECT {first_seen} AS seen, origin, destination, category, asset, source, mode, {ends}
+              FROM {table}""").format(first_seen=FIRST_SEEN, ends=BARE_ENDS, table=self._table) + where + sql.SQL("""
             )
             SELECT top.number, s.kind, s.value, min(w.seen) AS seen
             FROM w JOIN top ON w.origin IS NOT DISTINCT FROM top.origin AND w.olat IS NOT DISTINCT FROM top.olat
@@ -170,8 +200,7 @@ class MovementDatabase:
                  AS s(kind, value)
             WHERE s.value IS NOT NULL
             GROUP BY top.number, s.kind, s.value""")
-        arrays = [list(range(len(routes))), *(_nullable(routes[column]) for column in
-                                              ("origin", "olat", "olon", "destination", "dlat", "dlon", "category"))]
+        arrays = [list(range(len(routes))), *(_nullable(routes[column]) for column in ROUTE_KEY)]
         with self.store.reading() as conn:
             found = pd.DataFrame(conn.execute(query, [*arrays, *params]).fetchall(),
                                  columns=["number", "kind", "value", "seen"])
@@ -199,18 +228,18 @@ class MovementDatabase:
             rows = pd.DataFrame(conn.execute(query, params).fetchall(),
                                 columns=["no_category", "no_destination", "no_source", "category", "destination",
                                          "source", "movements", "quantity", "seen"])
-        by_category = rows[rows["no_category"] == 0].sort_values("movements", ascending=False, kind="stable")
+        # Grouped in the order pandas groups them (category order, names A–Z), so that ties then sort alike.
+        by_category = rows[rows["no_category"] == 0].sort_values("category", key=lambda c: c.map(CATEGORIES.index))
         names = self.bases["name"]
         destinations = rows[rows["no_destination"] == 0].assign(
-            destination=lambda f: f["destination"].map(names).fillna("(not a base)").where(f["destination"].notna(),
-                                                                                             "(not a base)"))
+            destination=lambda f: f["destination"].map(names).where(f["destination"].notna()).fillna("(not a base)"))
         by_destination = destinations.groupby("destination", as_index=False)[["movements", "quantity"]].sum()
         source_rows = rows[rows["no_source"] == 0].sort_values("seen")
         return WindowFigures(
             newest=self._prepared(self._rows(where, params, limit=newest, newest=True))[0],
             total=int(by_category["movements"].sum()),
             by_category=_counts(by_category[["category", "movements", "quantity"]]),
-            by_destination=_counts(by_destination.sort_values("movements", ascending=False, kind="stable")),
+            by_destination=_counts(by_destination),
             sources=[str(s) for s in source_rows["source"].head(sources) if s],
         )
 
@@ -223,7 +252,7 @@ class MovementDatabase:
             rows = pd.DataFrame(conn.execute(query, params).fetchall(), columns=["week", "category", "movements"])
         rows["week"] = pd.to_datetime(rows["week"])
         rows["category"] = pd.Categorical(rows["category"], categories=CATEGORIES)
-        return rows
+        return rows.sort_values(["week", "category"]).reset_index(drop=True)
 
     def _busiest_bases(self, count: int) -> list[str]:
         query = sql.SQL("""SELECT base FROM (SELECT origin AS base FROM {table} UNION ALL
@@ -260,7 +289,7 @@ def _joined(items: list[str], limit: int) -> str:
 
 
 def _counts(frame: pd.DataFrame) -> pd.DataFrame:
-    frame = frame.reset_index(drop=True)
-    frame["movements"] = frame["movements"].astype("int64")
-    frame["quantity"] = frame["quantity"].astype("Int64")
-    return frame
+    """Movements and summed quantity per value, busiest first, as `ui.tables.breakdown` sorts them."""
+    frame = frame.assign(movements=frame["movements"].astype("int64"),
+                         quantity=frame["quantity"].fillna(0).astype("Int64"))
+    return frame.sort_values("movements", ascending=False).reset_index(drop=True)

@@ -20,7 +20,7 @@ from geodata.postgis_movements import COLUMNS as MOVEMENT_COLUMNS
 from geodata.postgis_movements import MovementDatabase
 from geodata.problems import Problems, ScenarioError
 from geodata.schema import OPTIONAL_TABLES
-from geodata.store_postgis import LARGE_TABLES, PostgisStore, raw_tables, read_table, by_id, table_columns
+from geodata.store_postgis import LARGE_TABLES, PostgisStore, by_id, raw_tables, read_table, said, table_columns
 from geodata.validate import check_movement_ends, check_order, check_references, validate_table
 from geodata.workspace_store import TABLES, WorkspaceError
 
@@ -42,20 +42,28 @@ def _small_tables(store: PostgisStore) -> dict[str, pd.DataFrame]:
     return tables
 
 
+def _unreadable(store: PostgisStore, err: Exception) -> Problems:
+    """Why the workspace cannot be read: no connection, no such workspace, or the database's own words."""
+    problems = Problems()
+    if isinstance(err, psycopg.errors.UndefinedTable):
+        message = f"no workspace in schema {store.schema!r}"
+    elif isinstance(err, WorkspaceError):
+        message = err.lines[0].split(": -: ", 1)[-1]
+    else:
+        message = said(err, store.address)
+    problems.error(str(store.address), None, "-", message)
+    return problems
+
+
 def _checked(store: PostgisStore) -> tuple[Scenario | None, Problems, dict[str, pd.DataFrame]]:
     from geodata.loader import check_tables
 
     try:
+        if not store.exists():
+            raise WorkspaceError([f"{store.address}: -: no workspace in schema {store.schema!r}"])
         tables = _small_tables(store)
-    except WorkspaceError as err:
-        problems = Problems()
-        for line in err.lines:
-            problems.error(line, None, "-", "cannot be read")
-        return None, problems, {}
-    except psycopg.errors.UndefinedTable:
-        problems = Problems()
-        problems.error(str(store.address), None, "-", f"no workspace in schema {store.schema!r}")
-        return None, problems, {}
+    except (WorkspaceError, psycopg.Error) as err:
+        return None, _unreadable(store, err), {}
     labels = {table: f"{store.label}[{table}]" for table in TABLES}
     raw = raw_tables({t: f for t, f in tables.items() if t not in OPTIONAL_TABLES or len(f)})
     scenario, problems = check_tables(raw, labels, store.label)
@@ -77,9 +85,7 @@ def load_database(url: str) -> Scenario:
     try:
         revision = store.revision()
     except (WorkspaceError, psycopg.Error) as err:
-        problems = Problems()
-        problems.error(str(store.address), None, "-", f"cannot be read: {getattr(err, 'lines', [err])[0]}")
-        raise ScenarioError(problems) from None
+        raise ScenarioError(_unreadable(store, err)) from None
     return _load(url, revision)
 
 

@@ -109,9 +109,13 @@ def canonical(table: str, record: dict | None) -> dict | None:
     return {key: stored(key, value) for key, value in record.items()}
 
 
+def said(err: Exception, address: DatabaseAddress) -> str:
+    """A database error in one line, with any password masked."""
+    return mask_text(" ".join(str(err).split()), address.url)
+
+
 def _lines_of(err: Exception, address: DatabaseAddress) -> list[str]:
-    message = " ".join(str(err).split())
-    return [f"{address}: -: {mask_text(message, address.url)}"]
+    return [f"{address}: -: {said(err, address)}"]
 
 
 class PostgisStore:
@@ -141,10 +145,11 @@ class PostgisStore:
     def reading(self) -> Iterator[psycopg.Connection]:
         """A connection from this process's pool, for reads."""
         try:
-            with pool_for(self.address).connection() as conn:
-                yield conn
+            pool = pool_for(self.address)
         except psycopg.OperationalError as err:
             raise WorkspaceError(_lines_of(err, self.address)) from None
+        with pool.connection() as conn:
+            yield conn
 
     # Questions ----------------------------------------------------------------------------------------------
 
@@ -213,6 +218,9 @@ def pool_for(address: DatabaseAddress):
     with _POOLS_LOCK:
         pool = _POOLS.get(address.url)
         if pool is None:
+            # One connection first, so a wrong password or an unreachable server is said at once, not after
+            # the pool has retried for a minute.
+            psycopg.connect(**address.connection, application_name="footprint", connect_timeout=10).close()
             pool = ConnectionPool(kwargs={**address.connection, "application_name": "footprint"}, min_size=1,
                                   max_size=6, open=True, name="footprint", timeout=60)
             _POOLS[address.url] = pool
