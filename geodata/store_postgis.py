@@ -60,6 +60,9 @@ LARGE_TABLES = frozenset({"movements"})  # may hold millions of rows: a change n
 REVISION = "footprint_revision"  # one row, counted up by every statement that changes a table
 HISTORY = "history"
 COPY_ROWS = 200_000  # rows per COPY block when writing a whole table
+# A window's fold is one query of a few hundred milliseconds at most: compiling it (JIT) costs more than it
+# saves, and its hash of routes should stay in memory rather than spill to disk.
+READ_SETTINGS = "-c jit=off -c work_mem=64MB"
 
 
 def column_kinds(table: str) -> dict[str, str]:
@@ -221,8 +224,9 @@ def pool_for(address: DatabaseAddress):
             # One connection first, so a wrong password or an unreachable server is said at once, not after
             # the pool has retried for a minute.
             psycopg.connect(**address.connection, application_name="footprint", connect_timeout=10).close()
-            pool = ConnectionPool(kwargs={**address.connection, "application_name": "footprint"}, min_size=1,
-                                  max_size=6, open=True, name="footprint", timeout=60)
+            options = " ".join(filter(None, [address.connection.get("options", ""), READ_SETTINGS]))
+            pool = ConnectionPool(kwargs={**address.connection, "application_name": "footprint", "options": options},
+                                  min_size=1, max_size=6, open=True, name="footprint", timeout=60)
             _POOLS[address.url] = pool
     return pool
 

@@ -28,7 +28,7 @@ def workspace(tmp_path: Path, scenario_dir: Path) -> Path:
 @pytest.fixture(scope="session")
 def postgres():
     """A throwaway PostgreSQL cluster with PostGIS for the whole test session (tests/pg.py)."""
-    from pg import cluster, server_binaries
+    from bench.postgres import cluster, server_binaries
 
     if server_binaries() is None:
         pytest.skip("needs PostgreSQL and PostGIS: apt-get install postgresql postgis")

@@ -20,7 +20,7 @@ from geodata.workspace import add_record, create_workspace, open_workspace
 from geodata.workspace_store import store_for
 from layers.routes import RouteLook
 from layers.view import _window_arcs
-from pg import PASSWORD
+from bench.postgres import PASSWORD
 from scenario_files import write_scenario
 from ui.charts import weekly_counts
 from ui.tables import window_tables

@@ -1,4 +1,5 @@
-"""A throwaway PostgreSQL cluster with PostGIS for the test session: started in a temporary folder, stopped after.
+"""A throwaway PostgreSQL cluster with PostGIS, for the tests and the benchmarks: started in a temporary
+folder, stopped and removed after.
 
 Debian's packages put the server in /usr/lib/postgresql/VERSION/bin; no system
 service is assumed. initdb refuses to run as root, so as root the cluster belongs
@@ -16,7 +17,8 @@ import socket
 import subprocess
 import tempfile
 import uuid
-from collections.abc import Iterator
+from urllib.parse import parse_qsl, urlencode, urlsplit
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,9 +48,31 @@ class Cluster:
     def connect(self, **options) -> psycopg.Connection:
         return psycopg.connect(host="127.0.0.1", port=self.port, user="postgres", dbname=DATABASE, **options)
 
+    def cpu_seconds(self) -> float:
+        """CPU time the server has used: the postmaster, its live backends, and those that have ended."""
+        pid = int((self.folder / "data" / "postmaster.pid").read_text().split()[0])
+        total = _cpu(pid, with_ended_children=True)
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                total += _cpu(int(stat.parent.name))
+        return total
+
     def fresh_url(self, user: str = "postgres") -> str:
         """The address of a schema no test has used."""
         return self.url(f"t_{uuid.uuid4().hex[:10]}", user)
+
+
+def _cpu(pid: int, with_ended_children: bool = False) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    ticks = int(fields[11]) + int(fields[12]) + ((int(fields[13]) + int(fields[14])) if with_ended_children else 0)
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def _free_port() -> int:
@@ -62,7 +86,8 @@ def _as_owner(command: list[str], owner: str | None) -> list[str]:
 
 
 @contextlib.contextmanager
-def cluster() -> Iterator[Cluster]:
+def cluster(settings: dict[str, str] | None = None) -> Iterator[Cluster]:
+    """A running cluster with the database `footprint`; `settings` are postgresql.conf values."""
     binaries = server_binaries()
     if binaries is None:
         raise RuntimeError("PostgreSQL server binaries not found: apt-get install postgresql postgis")
@@ -79,7 +104,8 @@ def cluster() -> Iterator[Cluster]:
         hba.write_text(f"host all analyst 127.0.0.1/32 scram-sha-256\nhost all all 127.0.0.1/32 trust\n"
                        f"local all all trust\n")
         options = (f"-c port={port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={folder} "
-                   "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
+                   "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 "
+                   + " ".join(f"-c {name}={value}" for name, value in (settings or {}).items()))
         subprocess.run(_as_owner([str(binaries / "pg_ctl"), "-D", str(data), "-o", options, "-l",
                                   str(folder / "server.log"), "-w", "start"], owner), **run)
         with psycopg.connect(host="127.0.0.1", port=port, user="postgres", dbname="postgres",
@@ -98,3 +124,29 @@ def cluster() -> Iterator[Cluster]:
                            capture_output=True, cwd=folder)
         shutil.rmtree(folder, ignore_errors=True)
 
+
+
+# For benchmarks: room to cache a ten-million-row table, as a server of a team would have.
+BENCH_SETTINGS = {"shared_buffers": "1GB", "effective_cache_size": "4GB", "maintenance_work_mem": "512MB"}
+
+
+@dataclass(frozen=True)
+class Schemas:
+    """Where a benchmark puts its workspaces: `url(name)` is a schema's address; `cpu_seconds` counts the
+    server's CPU when it runs on this machine for the benchmark (else None)."""
+
+    url: Callable[[str], str]
+    cpu_seconds: Callable[[], float] | None
+
+
+@contextlib.contextmanager
+def schemas(database: str | None = None) -> Iterator[Schemas]:
+    """Schemas in `database` (a postgresql:// address), or in a throwaway cluster started for the benchmark."""
+    if database:
+        parts = urlsplit(database)
+        query = [(key, value) for key, value in parse_qsl(parts.query) if key != "schema"]
+        yield Schemas(lambda name: parts._replace(query=urlencode([*query, ("schema", name)], safe="/")).geturl(),
+                      None)
+        return
+    with cluster(BENCH_SETTINGS) as running:
+        yield Schemas(running.url, running.cpu_seconds)
