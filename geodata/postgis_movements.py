@@ -22,17 +22,23 @@ import pandas as pd
 from psycopg import sql
 
 from geodata.model import MovementFilter
-from geodata.movements import places_of, prepare_movements
+from geodata.movements import place_table, places_of, prepare_movements
+from geodata.postgis_days import FIELDS, KINDS, PLACE_SLOTS, SEEN_BITS, DayFolds, Fold, merge, restricted
 from geodata.presence import bases_of
 from geodata.problems import Problems
 from geodata.schema import CATEGORIES, CONFIDENCES, MOVEMENT_COLUMNS
-from geodata.store_postgis import PostgisStore, read_table
+from geodata.store_postgis import DAY_COUNTS, END_COUNTS, PostgisStore, read_table
 from geodata.validate import validate_table
 
 TABLE = "movements"
+WINDOW_DAYS = 120  # longer windows are folded by the database alone: a process keeps at most CACHED_DAYS days
 COLUMNS = [column.name for column in MOVEMENT_COLUMNS]
 # The first time a movement appears in date order: its day, then its place in the table.
 FIRST_SEEN = sql.SQL("((date - DATE '1970-01-01')::bigint * 1099511627776 + fid)")
+# Rows of a route: NULL ends compared as equal, written so that the planner can hash them.
+SAME_ROUTE = sql.SQL(" AND ").join(
+    sql.SQL("coalesce(w.{c}::text, '') = coalesce(top.{c}::text, '')").format(c=sql.Identifier(column))
+    for column in ("origin", "olat", "olon", "destination", "dlat", "dlon", "category"))
 # A route: its two ends (a base id, or a point that is not a base, rounded as the loader rounds it) and category.
 ROUTE_KEY = ("origin", "olat", "olon", "destination", "dlat", "dlon", "category")
 BARE_ENDS = sql.SQL(", ").join(
@@ -77,8 +83,11 @@ class MovementDatabase:
             longest = conn.execute(sql.SQL("SELECT max(end_date - date) FROM {} WHERE end_date IS NOT NULL")
                                    .format(self._table)).fetchone()[0]
         self.longest = dt.timedelta(days=int(longest or 0))
+        self.days = DayFolds(store, bases)
         # Every session of a process that shows a window shares its answer, as the in-memory path's caches do.
         self.window = functools.lru_cache(maxsize=64)(self._window)
+        self.figures = functools.lru_cache(maxsize=64)(self._figures)
+        self._day_fold = functools.lru_cache(maxsize=8)(self._merged_days)  # a window's arcs and tables share it
         self.busiest_bases = functools.lru_cache(maxsize=8)(self._busiest_bases)
 
     @property
@@ -125,12 +134,99 @@ class MovementDatabase:
     def _window(self, start: dt.date, end: dt.date, keep: MovementFilter, most: int, summarise: bool) -> Window:
         """The window's rows if it holds at most `most` movements, else its busiest `most` routes."""
         where, params = self._where(start, end, keep)
+        folded = self._day_fold(start, end, keep)
+        if folded is not None:
+            self.days.prefetch(start, end)
+            if folded.count.sum() > most:
+                return self._drawn(folded, most, summarise)
         rows = self._rows(where, params, limit=most + 1)
-        if len(rows) <= most:
-            prepared, places = self._prepared(rows)
-            categories = tuple(sorted(set(prepared["category"].astype(str))))
-            return Window(prepared, None, places, 0, len(prepared), categories)
-        return self._folded(where, params, most, summarise)
+        if len(rows) > most:
+            return self._folded(where, params, most, summarise)
+        prepared, places = self._prepared(rows)
+        categories = tuple(sorted(set(prepared["category"].astype(str))))
+        return Window(prepared, None, places, 0, len(prepared), categories)
+
+    # A window from its days' folds ----------------------------------------------------------------------------
+
+    def _merged_days(self, start: dt.date, end: dt.date, keep: MovementFilter) -> Fold | None:
+        """The window folded from its days' folds, filtered; None where only SQL can answer: a filter on
+        mode or confidence (folds are by route), or a window longer than the days a process keeps."""
+        if keep.modes or keep.confidences or (end - start).days + 1 > WINDOW_DAYS:
+            return None
+        folds = self.days.get(start, end)
+        if self.longest.days:  # movements started before the window and still under way on its first day
+            where = sql.SQL(" WHERE date < %s AND date >= %s AND coalesce(end_date, date) >= %s")
+            carried = self._carried(where, [start, start - self.longest, start])
+            folds = [*folds, carried]
+        merged = merge(folds)
+        keys, places = merged.routes, self.days.places.texts
+        kept = np.ones(len(keys), dtype=bool)
+        if keep.categories:
+            kept &= np.isin(keys % len(CATEGORIES), [CATEGORIES.index(c) for c in keep.categories])
+        for bases in ([bases_of(self.presence, keep.operators, start, end)] if keep.operators else []) + \
+                     ([keep.bases] if keep.bases else []):
+            wanted = np.array([code for code, key in enumerate(places) if key in bases], dtype=np.int64)
+            pair = keys // len(CATEGORIES)
+            kept &= np.isin(pair // PLACE_SLOTS, wanted) | np.isin(pair % PLACE_SLOTS, wanted)
+        return restricted(merged, kept)
+
+    def _carried(self, where: sql.Composed, params: list) -> Fold:
+        query = sql.SQL("SELECT date, fid, coalesce(end_date, date), origin, round(origin_lat::numeric, 3), "
+                        "round(origin_lon::numeric, 3), destination, round(destination_lat::numeric, 3), "
+                        "round(destination_lon::numeric, 3), category, quantity, confidence, mode, asset, source "
+                        "FROM {}").format(self._table) + where + sql.SQL(" ORDER BY date, fid")
+        with self.store.reading() as conn:
+            rows = pd.DataFrame(conn.execute(query, params).fetchall(), columns=list(FIELDS))
+        for column in ("day", "until"):
+            rows[column] = pd.to_datetime(rows[column])
+        for column in ("olat", "olon", "dlat", "dlon", "quantity"):
+            rows[column] = pd.to_numeric(rows[column]).astype(float)
+        return self.days.rows_fold(rows)
+
+    def _place_frame(self) -> pd.DataFrame:
+        return place_table(list(self.days.places.texts), self.bases)
+
+    def _drawn(self, folded: Fold, most: int, summarise: bool) -> Window:
+        """The busiest `most` routes of a folded window, in the order and with the words `layers.routes` gives."""
+        order = np.lexsort((folded.seen, -folded.last, -folded.count))[:most]
+        keys = folded.routes[order]
+        places = self._place_frame()
+        pair, category = keys // len(CATEGORIES), keys % len(CATEGORIES)
+        origin, destination = pair // PLACE_SLOTS, pair % PLACE_SLOTS
+        counts = folded.confidence[order]
+        arcs = pd.DataFrame({
+            "route": (origin * len(places) + destination) * len(CATEGORIES) + category,
+            "count": folded.count[order],
+            "quantity": np.where(folded.quantified[order] > 0, folded.quantity[order], np.nan),
+            "first": (folded.seen[order] >> SEEN_BITS).astype("datetime64[D]").astype("datetime64[ns]"),
+            "last": folded.last[order].astype("datetime64[D]").astype("datetime64[ns]"),
+            "confidence_rank": np.argmax(counts > 0, axis=1),
+        })
+        if summarise:
+            for kind in KINDS:
+                arcs[kind] = self._values_of(folded, kind, keys)
+            arcs["confidences"] = [", ".join(f"{n} {word}" for n, word in zip(row, CONFIDENCES) if n)
+                                   for row in counts.tolist()]
+        categories = tuple(sorted({CATEGORIES[c] for c in np.unique(folded.routes % len(CATEGORIES))}))
+        return Window(None, arcs, places, len(folded.routes), int(folded.count.sum()), categories)
+
+    def _values_of(self, folded: Fold, kind: str, keys: np.ndarray, limit: int = 3) -> list[str]:
+        """Per route of `keys`: its first few distinct values of `kind`, in order of first appearance."""
+        routes, codes, seen = folded.values[kind]
+        position = {key: n for n, key in enumerate(keys.tolist())}
+        drawn = np.isin(routes, keys)
+        routes, codes, seen = routes[drawn], codes[drawn], seen[drawn]
+        order = np.lexsort((seen, codes, routes))  # each (route, value) at its first appearance first
+        routes, codes, seen = routes[order], codes[order], seen[order]
+        first = np.ones(len(routes), dtype=bool)
+        first[1:] = (routes[1:] != routes[:-1]) | (codes[1:] != codes[:-1])
+        routes, codes, seen = routes[first], codes[first], seen[first]
+        order = np.lexsort((seen, routes))
+        texts = self.days.values[kind].texts
+        found: dict[int, list[str]] = {}
+        for route, code in zip(routes[order].tolist(), codes[order].tolist()):
+            found.setdefault(position[route], []).append(texts[code])
+        return [_joined(found.get(n, []), limit) for n in range(len(keys))]
 
     def _folded(self, where: sql.Composed, params: list, most: int, summarise: bool) -> Window:
         """The busiest `most` routes of the window, folded by the database, with the totals."""
@@ -192,14 +288,11 @@ class MovementDatabase:
               FROM {table}""").format(first_seen=FIRST_SEEN, ends=BARE_ENDS, table=self._table) + where + sql.SQL("""
             )
             SELECT top.number, s.kind, s.value, min(w.seen) AS seen
-            FROM w JOIN top ON w.origin IS NOT DISTINCT FROM top.origin AND w.olat IS NOT DISTINCT FROM top.olat
-                 AND w.olon IS NOT DISTINCT FROM top.olon AND w.destination IS NOT DISTINCT FROM top.destination
-                 AND w.dlat IS NOT DISTINCT FROM top.dlat AND w.dlon IS NOT DISTINCT FROM top.dlon
-                 AND w.category = top.category
+            FROM w JOIN top ON {same_route}
             CROSS JOIN LATERAL (VALUES ('assets', w.asset), ('sources', w.source), ('modes', w.mode))
                  AS s(kind, value)
             WHERE s.value IS NOT NULL
-            GROUP BY top.number, s.kind, s.value""")
+            GROUP BY top.number, s.kind, s.value""").format(same_route=SAME_ROUTE)
         arrays = [list(range(len(routes))), *(_nullable(routes[column]) for column in ROUTE_KEY)]
         with self.store.reading() as conn:
             found = pd.DataFrame(conn.execute(query, [*arrays, *params]).fetchall(),
@@ -211,10 +304,13 @@ class MovementDatabase:
             texts[kind] = [_joined(grouped.get(number, []), limit) for number in range(len(routes))]
         return texts
 
-    def figures(self, start: dt.date, end: dt.date, keep: MovementFilter, newest: int, sources: int
-                ) -> WindowFigures:
+    def _figures(self, start: dt.date, end: dt.date, keep: MovementFilter, newest: int, sources: int
+                 ) -> WindowFigures:
         """The newest rows, the counts by category and by destination, and the first sources of a window."""
         where, params = self._where(start, end, keep)
+        folded = self._day_fold(start, end, keep)
+        if folded is not None:
+            return self._figures_of(folded, where, params, newest, sources)
         query = sql.SQL("""
             WITH w AS (SELECT fid, date, category, quantity, source, destination,
                               CASE WHEN destination IS NULL THEN 1 END AS bare FROM {table}""").format(
@@ -243,11 +339,52 @@ class MovementDatabase:
             sources=[str(s) for s in source_rows["source"].head(sources) if s],
         )
 
+    def _figures_of(self, folded: Fold, where: sql.Composed, params: list, newest: int, sources: int
+                    ) -> WindowFigures:
+        places = self._place_frame()
+        category = folded.routes % len(CATEGORIES)
+        destination = places["name"].to_numpy()[(folded.routes // len(CATEGORIES)) % PLACE_SLOTS]
+        counted = pd.DataFrame({"category": np.asarray(CATEGORIES)[category],
+                                "destination": np.where(destination == "", "(not a base)", destination),
+                                "movements": folded.count, "quantity": folded.quantity})
+        by_category = counted.groupby("category", as_index=False)[["movements", "quantity"]].sum()
+        by_category = by_category.sort_values("category", key=lambda c: c.map(CATEGORIES.index))
+        by_destination = counted.groupby("destination", as_index=False)[["movements", "quantity"]].sum()
+        routes, codes, seen = folded.values["sources"]
+        first = pd.Series(seen).groupby(codes).min().sort_values(kind="stable")
+        texts = self.days.values["sources"].texts
+        return WindowFigures(
+            newest=self._prepared(self._rows(where, params, limit=newest, newest=True))[0],
+            total=int(folded.count.sum()),
+            by_category=_counts(by_category),
+            by_destination=_counts(by_destination),
+            sources=[texts[code] for code in first.index[:sources]],
+        )
+
     def weekly_counts(self, start: dt.date, end: dt.date, keep: MovementFilter) -> pd.DataFrame:
-        """Movements per week (starting Monday) and category."""
-        where, params = self._where(start, end, keep)
-        query = (sql.SQL("SELECT date_trunc('week', date)::date AS week, category, count(*) FROM {}")
-                 .format(self._table) + where + sql.SQL(" GROUP BY 1, 2 ORDER BY 1, 2"))
+        """Movements per week (starting Monday) and category: from the day counts the database keeps, and
+        the movements still under way from before `start`; a filter on bases counts the movements themselves."""
+        if keep.operators or keep.bases:
+            where, params = self._where(start, end, keep)
+            query = (sql.SQL("SELECT date_trunc('week', date)::date AS week, category, count(*) FROM {}")
+                     .format(self._table) + where + sql.SQL(" GROUP BY 1, 2"))
+        else:
+            conditions, params = [sql.SQL("day BETWEEN %s AND %s")], [start, end]
+            for column, wanted in (("category", keep.categories), ("mode", keep.modes),
+                                   ("confidence", keep.confidences)):
+                if wanted:
+                    conditions.append(sql.SQL("{} = ANY(%s)").format(sql.Identifier(column)))
+                    params.append(sorted(wanted))
+            where = sql.SQL(" WHERE ") + sql.SQL(" AND ").join(conditions)
+            query = (sql.SQL("SELECT date_trunc('week', day)::date AS week, category, sum(movements)::bigint FROM {}")
+                     .format(self.store.table(DAY_COUNTS)) + where + sql.SQL(" GROUP BY 1, 2"))
+            if self.longest.days:
+                early, early_params = self._where(start, start - dt.timedelta(days=1), keep)
+                query += (sql.SQL(" UNION ALL SELECT date_trunc('week', date)::date, category, count(*) FROM {}")
+                          .format(self._table) + early + sql.SQL(" GROUP BY 1, 2"))
+                params += early_params
+            query = sql.SQL("SELECT week, category, sum(count)::bigint FROM ({}) AS c(week, category, count) "
+                            "GROUP BY 1, 2").format(query)
         with self.store.reading() as conn:
             rows = pd.DataFrame(conn.execute(query, params).fetchall(), columns=["week", "category", "movements"])
         rows["week"] = pd.to_datetime(rows["week"])
@@ -255,9 +392,8 @@ class MovementDatabase:
         return rows.sort_values(["week", "category"]).reset_index(drop=True)
 
     def _busiest_bases(self, count: int) -> list[str]:
-        query = sql.SQL("""SELECT base FROM (SELECT origin AS base FROM {table} UNION ALL
-                           SELECT destination FROM {table}) ends WHERE base IS NOT NULL
-                           GROUP BY base ORDER BY count(*) DESC, base LIMIT %s""").format(table=self._table)
+        query = sql.SQL("SELECT base FROM {} ORDER BY movements DESC, base LIMIT %s").format(
+            self.store.table(END_COUNTS))
         with self.store.reading() as conn:
             return [row[0] for row in conn.execute(query, (count,))]
 

@@ -63,6 +63,7 @@ COPY_ROWS = 200_000  # rows per COPY block when writing a whole table
 # A window's fold is one query of a few hundred milliseconds at most: compiling it (JIT) costs more than it
 # saves, and its hash of routes should stay in memory rather than spill to disk.
 READ_SETTINGS = "-c jit=off -c work_mem=64MB"
+CLUSTER_ROWS = 100_000  # a copy of more movements is laid out on disk in date order
 
 
 def column_kinds(table: str) -> dict[str, str]:
@@ -258,11 +259,53 @@ def _table_ddl(store: PostgisStore, table: str, extras: list[str]) -> sql.Compos
 def _indexes(store: PostgisStore, table: str) -> list[sql.Composed]:
     statements = []
     if _geometry_type(table):
-        statements.append(sql.SQL("CREATE INDEX ON {} USING gist (geom)").format(store.table(table)))
+        statements.append(sql.SQL("CREATE INDEX {} ON {} USING gist (geom)").format(
+            sql.Identifier(f"{table}_geom"), store.table(table)))
     if table == "movements":
-        for expression in ("(date, fid)", "(origin)", "(destination)", "((end_date - date)) WHERE end_date IS NOT NULL"):
-            statements.append(sql.SQL("CREATE INDEX ON {} " + expression).format(store.table(table)))
+        for name, expression in (("date", "(date, fid)"), ("origin", "(origin)"), ("destination", "(destination)"),
+                                 ("duration", "((end_date - date)) WHERE end_date IS NOT NULL")):
+            statements.append(sql.SQL("CREATE INDEX {} ON {} " + expression).format(
+                sql.Identifier(f"movements_{name}"), store.table(table)))
     return statements
+
+
+# Counts over the whole period that the dashboard shows at once (the weekly chart, the busiest bases) are
+# kept by the database as movements change, whoever changes them: a query would read every movement.
+_COUNTS = """
+CREATE TABLE {days} (day date, category text, mode text, confidence text, movements bigint NOT NULL,
+                     PRIMARY KEY (day, category, mode, confidence));
+CREATE TABLE {ends} (base text PRIMARY KEY, movements bigint NOT NULL);
+CREATE FUNCTION {added}() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP IN ('DELETE', 'UPDATE') THEN
+    INSERT INTO {days} SELECT date, category, mode, confidence, -count(*) FROM removed GROUP BY 1, 2, 3, 4
+      ON CONFLICT (day, category, mode, confidence) DO UPDATE SET movements = {days}.movements + excluded.movements;
+    INSERT INTO {ends} SELECT base, -count(*) FROM (SELECT origin FROM removed UNION ALL
+                                                    SELECT destination FROM removed) e(base)
+      WHERE base IS NOT NULL GROUP BY base
+      ON CONFLICT (base) DO UPDATE SET movements = {ends}.movements + excluded.movements;
+  END IF;
+  IF TG_OP IN ('INSERT', 'UPDATE') THEN
+    INSERT INTO {days} SELECT date, category, mode, confidence, count(*) FROM added GROUP BY 1, 2, 3, 4
+      ON CONFLICT (day, category, mode, confidence) DO UPDATE SET movements = {days}.movements + excluded.movements;
+    INSERT INTO {ends} SELECT base, count(*) FROM (SELECT origin FROM added UNION ALL
+                                                   SELECT destination FROM added) e(base)
+      WHERE base IS NOT NULL GROUP BY base
+      ON CONFLICT (base) DO UPDATE SET movements = {ends}.movements + excluded.movements;
+  END IF;
+  DELETE FROM {days} WHERE movements = 0;
+  DELETE FROM {ends} WHERE movements = 0;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER footprint_added AFTER INSERT ON {movements} REFERENCING NEW TABLE AS added
+  FOR EACH STATEMENT EXECUTE FUNCTION {added}();
+CREATE TRIGGER footprint_removed AFTER DELETE ON {movements} REFERENCING OLD TABLE AS removed
+  FOR EACH STATEMENT EXECUTE FUNCTION {added}();
+CREATE TRIGGER footprint_changed AFTER UPDATE ON {movements} REFERENCING OLD TABLE AS removed NEW TABLE AS added
+  FOR EACH STATEMENT EXECUTE FUNCTION {added}();
+"""
+DAY_COUNTS = "footprint_day_counts"  # movements per start day, category, mode and confidence
+END_COUNTS = "footprint_end_counts"  # movements per base at either end
 
 
 # Bases drawn or moved in QGIS keep lat/lon and the point in step; a change to either moves the other.
@@ -310,11 +353,19 @@ def _create_tables(conn: psycopg.Connection, store: PostgisStore, workspace: Wor
         if table in POINT_TABLES:
             function = sql.Identifier(store.schema, f"footprint_{table}_point")
             conn.execute(sql.SQL(_POINT_SYNC).format(function=function, table=store.table(table)))
+        if table == "movements":
+            conn.execute(sql.SQL(_COUNTS).format(
+                days=store.table(DAY_COUNTS), ends=store.table(END_COUNTS), movements=store.table(table),
+                added=sql.Identifier(store.schema, "footprint_count")))
         chunks = movement_chunks if table == "movements" and movement_chunks else [frame]
         for chunk in chunks:
             _copy_rows(conn, store, table, chunk)
         for statement in _indexes(store, table):
             conn.execute(statement)
+        if table == "movements" and _count(conn, store, table) >= CLUSTER_ROWS:
+            # Windows read a run of days: keep each day's movements together on disk.
+            conn.execute("SET LOCAL maintenance_work_mem = '512MB'")
+            conn.execute(sql.SQL("CLUSTER {} USING movements_date").format(store.table(table)))
     conn.execute(sql.SQL("CREATE TABLE {} (change bigint PRIMARY KEY, at text NOT NULL, author text NOT NULL, "
                          "summary text NOT NULL, undoes text NOT NULL DEFAULT '', records jsonb NOT NULL)")
                  .format(store.table(HISTORY)))
@@ -328,6 +379,10 @@ def _create_tables(conn: psycopg.Connection, store: PostgisStore, workspace: Wor
                              "FOR EACH STATEMENT EXECUTE FUNCTION {}()").format(store.table(table), bump))
     for table in TABLES:
         conn.execute(sql.SQL("ANALYZE {}").format(store.table(table)))
+
+
+def _count(conn: psycopg.Connection, store: PostgisStore, table: str) -> int:
+    return conn.execute(sql.SQL("SELECT count(*) FROM {}").format(store.table(table))).fetchone()[0]
 
 
 def _ewkb(geometry) -> str | None:
