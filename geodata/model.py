@@ -72,10 +72,12 @@ class Scenario:
         days = sorted({d.date() for d in pd.concat([starts, ends])})
         return [d for d in days if self.meta.start <= d <= self.meta.end]
 
-    def movements_in(self, start: dt.date, end: dt.date, keep: MovementFilter = MovementFilter()) -> pd.DataFrame:
-        """Movements under way at any time between `start` and `end`, both included."""
+    def movements_in(self, start: dt.date, end: dt.date, keep: MovementFilter = MovementFilter(),
+                     at: str | None = None) -> pd.DataFrame:
+        """Movements under way at any time between `start` and `end`, both included; `at`: only those to or
+        from that base."""
         if self.database is not None:
-            return self.database.rows(start, end, keep)
+            return self.database.rows(start, end, keep, at)
         # Search with the column's own unit: a mismatch would convert the whole column per call.
         unit = self._dates.dtype
         first = np.searchsorted(self._dates, (_day(start) - self._longest).astype(unit), side="left")
@@ -88,8 +90,9 @@ class Scenario:
         if keep.operators:
             theirs = list(bases_of(self.presence, keep.operators, start, end))
             window = window[window["origin"].isin(theirs) | window["destination"].isin(theirs)]
-        if keep.bases:
-            window = window[window["origin"].isin(keep.bases) | window["destination"].isin(keep.bases)]
+        for bases in (keep.bases, {at} if at else ()):
+            if bases:
+                window = window[window["origin"].isin(bases) | window["destination"].isin(bases)]
         return window
 
     def movements_at(self, base_id: str) -> pd.DataFrame:

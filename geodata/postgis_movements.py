@@ -15,10 +15,13 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import io
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
 from psycopg import sql
 
 from geodata.model import MovementFilter
@@ -126,10 +129,27 @@ class MovementDatabase:
 
     # Questions ----------------------------------------------------------------------------------------------
 
-    def rows(self, start: dt.date, end: dt.date, keep: MovementFilter) -> pd.DataFrame:
-        """Every movement of the window, prepared, in date order (for downloads, exports, stories)."""
+    def rows(self, start: dt.date, end: dt.date, keep: MovementFilter, at: str | None = None) -> pd.DataFrame:
+        """Every movement of the window (`at`: to or from that base), prepared, in date order (for downloads,
+        exports, stories)."""
         where, params = self._where(start, end, keep)
-        return self._prepared(self._rows(where, params))[0]
+        if at:
+            where += sql.SQL(" AND (origin = %s OR destination = %s)")
+            params = [*params, at, at]
+        return self._prepared(self._text_rows(where, params))[0]
+
+    def _text_rows(self, where: sql.Composed, params: list) -> pd.DataFrame:
+        """Many rows as text, the way a file gives them: one COPY, parsed by Arrow."""
+        query = sql.SQL("COPY (SELECT {} FROM {}").format(sql.SQL(", ").join(map(sql.Identifier, COLUMNS)),
+                                                          self._table)
+        query += where + sql.SQL(" ORDER BY date, fid) TO STDOUT (FORMAT csv)")
+        with self.store.reading() as conn, conn.cursor().copy(query, params) as copy:
+            data = b"".join(bytes(block) for block in copy)
+        if not data:
+            return pd.DataFrame(columns=COLUMNS, dtype=object)
+        table = pacsv.read_csv(io.BytesIO(data), read_options=pacsv.ReadOptions(column_names=COLUMNS),
+                               convert_options=pacsv.ConvertOptions(column_types={c: pa.string() for c in COLUMNS}))
+        return table.to_pandas().astype(object)
 
     def _window(self, start: dt.date, end: dt.date, keep: MovementFilter, most: int, summarise: bool) -> Window:
         """The window's rows if it holds at most `most` movements, else its busiest `most` routes."""

@@ -78,7 +78,7 @@ def _side_panel(scenario: Scenario, composed, view, tables: WindowTables) -> Non
     base_id = st.session_state.get("selected_base")
     if base_id in scenario.bases.index:
         st.button("✕ Close", key="close_story", on_click=_close_story)
-        show_story(scenario, base_id, composed.movements, (view.start, view.end))
+        show_story(scenario, base_id, composed.rows(at=base_id), (view.start, view.end))
         return
     st.markdown(counts_html(tables.counts), unsafe_allow_html=True)
     st.markdown(legend_html(scenario, composed.actors_shown, composed.categories_shown, arc_meaning(composed.routes)),
