@@ -27,7 +27,7 @@ def test_the_proxy_configuration_lists_one_server_per_process() -> None:
     config = proxy_config(9000, [9101, 9102], "127.0.0.1")
     assert "bind 127.0.0.1:9000" in config
     assert config.count("\n    server ") == 2 and "server d2 127.0.0.1:9102 check cookie d2" in config
-    assert "cookie FOOTPRINT_SERVER insert" in config
+    assert "cookie footprint-server insert" in config
 
 
 def test_two_processes_behind_the_proxy_share_one_database(postgres, scenario_dir: Path) -> None:
@@ -38,7 +38,7 @@ def test_two_processes_behind_the_proxy_share_one_database(postgres, scenario_di
             sync_playwright() as playwright:
         assert len(running.processes) == 2
         with urllib.request.urlopen(running.url + "/") as answer:
-            assert answer.status == 200 and "FOOTPRINT_SERVER=d" in answer.headers["Set-Cookie"]
+            assert answer.status == 200 and "footprint-server=d" in answer.headers["Set-Cookie"]
         browser = launch(playwright)
         pages, servers = [], set()
         for _ in range(2):
@@ -46,7 +46,7 @@ def test_two_processes_behind_the_proxy_share_one_database(postgres, scenario_di
             page = context.new_page()
             page.goto(f"{running.url}/?from=2025-01-01&to=2025-01-31")
             wait_for_map(page)
-            servers |= {c["value"] for c in context.cookies() if c["name"] == "FOOTPRINT_SERVER"}
+            servers |= {c["value"] for c in context.cookies() if c["name"] == "footprint-server"}
             pages.append(page)
         assert servers == {"d1", "d2"}  # one browser on each process
         for page in pages:
