@@ -2,6 +2,7 @@
 
     streamlit run dashboard.py                      # the bundled scenario
     streamlit run dashboard.py -- --data PATH       # a scenario folder or .gpkg
+    streamlit run dashboard.py -- --data postgresql://USER@HOST:PORT/DB?schema=NAME   # a team's workspace
 """
 
 import argparse
@@ -16,18 +17,20 @@ st.set_page_config(page_title="Footprint", page_icon="🗺️", layout="wide")
 early_map()  # before the heavy imports and the data: the browser starts on the map meanwhile
 
 from geodata import BUNDLED, ScenarioError, load_scenario  # noqa: E402
+from geodata.dburl import is_database_url, masked  # noqa: E402
 from ui import sidebar  # noqa: E402
 from ui.main_panel import main_panel, title  # noqa: E402
 from ui.session import init_from_query  # noqa: E402
 
 parser = argparse.ArgumentParser(prog="dashboard.py")
-parser.add_argument("--data", help="scenario folder or .gpkg (default: the bundled scenario)")
-data_path = parser.parse_known_args(sys.argv[1:])[0].data
+parser.add_argument("--data", help="scenario folder, .gpkg or postgresql:// address (default: the bundled scenario)")
+# A workspace this session started replaces --data for this session only.
+data = st.session_state.get(sidebar.WORKSPACE_KEY) or parser.parse_known_args(sys.argv[1:])[0].data
 
 try:
-    scenario = load_scenario(data_path)
+    scenario = load_scenario(data)
 except ScenarioError as err:
-    st.error(f"The scenario at {data_path} cannot be opened:")
+    st.error(f"The scenario at {masked(data) if is_database_url(data) else data} cannot be opened:")
     st.code("\n".join(err.problems.lines()), language=None)
     st.stop()
 
@@ -41,11 +44,12 @@ with st.sidebar:
 title(scenario)
 main_panel(scenario)
 
-if data_path and Path(data_path).suffix.lower() == ".gpkg":
-    from ui.workspace_panel import workspace_panel  # only workspaces are edited in place
+from ui.workspace_panel import follow_changes, is_workspace, workspace_panel  # noqa: E402
 
+if is_workspace(data):  # edited in place, by this session and others
+    follow_changes(data)
     with st.expander("Workspace: import files, add, edit or delete records, history and undo"):
-        workspace_panel(Path(data_path))
+        workspace_panel(data)
 else:
     with st.sidebar:
-        sidebar.new_workspace(Path(data_path) if data_path else BUNDLED)
+        sidebar.new_workspace(Path(data) if data else BUNDLED)

@@ -30,16 +30,32 @@ def plural(count: int, noun: str) -> str:
     return f"{count:,} {noun}{'' if count == 1 else 's'}"
 
 
+def started_by_category(movements: pd.DataFrame, start: dt.date) -> pd.DataFrame:
+    """Per category, of the movements that started on or after `start`: how many, their summed
+    quantity, and how many give no quantity."""
+    started = movements[movements["date"] >= pd.Timestamp(start)]
+    return pd.DataFrame({
+        "category": started["category"].astype(str),
+        "movements": 1,
+        "quantity": started["quantity"].fillna(0).astype("int64"),
+        "unnumbered": started["quantity"].isna().astype("int64"),
+    }).groupby("category", as_index=False).sum()
+
+
+def counts_of(under_way: int, started: pd.DataFrame) -> WindowCounts:
+    """The window's counts from how many movements are under way in it and `started_by_category`
+    (a database computes the same table itself)."""
+    people = started["category"].isin(PEOPLE_CATEGORIES)
+    equipment = started[~people & (started["quantity"] > 0)].sort_values("quantity", ascending=False, kind="stable")
+    return WindowCounts(
+        under_way=under_way,
+        started=int(started["movements"].sum()),
+        people=int(started.loc[people, "quantity"].sum()),
+        people_unnumbered=int(started.loc[people, "unnumbered"].sum()),
+        equipment=dict(zip(equipment["category"], (int(n) for n in equipment["quantity"]))),
+    )
+
+
 def window_counts(movements: pd.DataFrame, start: dt.date) -> WindowCounts:
     """The counts of a window's movements (those under way in it); `start` is the window's first day."""
-    started = movements[movements["date"] >= pd.Timestamp(start)]
-    quantity = started["quantity"].fillna(0).astype("int64")
-    people = started["category"].isin(PEOPLE_CATEGORIES)
-    by_category = quantity[~people].groupby(started["category"][~people].astype(str)).sum()
-    return WindowCounts(
-        under_way=len(movements),
-        started=len(started),
-        people=int(quantity[people].sum()),
-        people_unnumbered=int((people & started["quantity"].isna()).sum()),
-        equipment={category: int(n) for category, n in by_category.sort_values(ascending=False).items() if n > 0},
-    )
+    return counts_of(len(movements), started_by_category(movements, start))

@@ -1,6 +1,7 @@
 """Scale benchmark: the dashboard on N synthetic movements, driven by headless Chromium.
 
     python bench/scale.py --movements 1000000
+    python bench/scale.py --backend postgis --movements 10000000
 
 Prints, as a median with its spread over several runs:
 - first map after `streamlit run`, when the data is first seen (CSV) and afterwards (cache):
@@ -10,15 +11,22 @@ Prints, as a median with its spread over several runs:
 In the same run it measures the first map and the same step on 1,000 movements (the
 rig's floor: a near-empty map already costs a few hundred ms in software WebGL) and the
 step on the naive reference app (every record an arc, no caching), and prints the ratios.
+
+With `--backend postgis` the movements are copied into a PostGIS workspace (a throwaway cluster,
+or `--database URL`) and the dashboard opens it by its address: windows are folded by the
+database, so the figures show what a process costs when it does not hold the table. Each
+first map is then a new process on a database that already holds the data.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,7 +36,8 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 
 from bench.harness import (  # noqa: E402
     MAP_CANVAS, ROOT, CountingProxy, WireCounter, dashboard, launch, serve, wait_drawn, wait_for_map, wait_idle)
-from bench.synth import make_scenario  # noqa: E402
+from bench.postgres import schemas  # noqa: E402
+from bench.synth import make_scenario, synthetic_workspace  # noqa: E402
 
 WINDOW = "from=2024-03-01&to=2024-03-30"
 
@@ -54,7 +63,7 @@ class FirstMap:
     complete: float  # ... until the whole page has run as well
 
 
-def first_map(browser, data: Path, cache: Path) -> FirstMap:
+def first_map(browser, data: Path | str, cache: Path) -> FirstMap:
     with dashboard(data, env={"FOOTPRINT_CACHE_DIR": str(cache)}) as server:
         page = browser.new_page(viewport={"width": 1400, "height": 900})
         page.goto(f"{server.url}/?{WINDOW}")
@@ -125,6 +134,17 @@ def play_rate(browser, server, seconds: float = 8.0) -> float:
     return (shown - 1) / elapsed
 
 
+@contextlib.contextmanager
+def synthetic(backend: str, database: str | None, sites: int, scratch: Path) -> Iterator:
+    """A function giving the data of N synthetic movements: a folder, or a PostGIS workspace holding it."""
+    if backend == "files":
+        yield lambda movements: make_scenario(scratch / f"synthetic-{movements}", movements, sites)
+        return
+    with schemas(database) as schema:
+        yield lambda movements: synthetic_workspace(schema.url(f"synthetic_{movements}_{sites}"), movements, sites,
+                                                    scratch)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--movements", type=int, default=1_000_000)
@@ -132,23 +152,37 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3, help="runs of each first-map measurement")
     parser.add_argument("--steps", type=int, default=15, help="week steps measured per app")
     parser.add_argument("--naive-steps", type=int, default=3, help="steps of the naive app (0: skip it)")
+    parser.add_argument("--backend", choices=("files", "postgis"), default="files",
+                        help="files: a scenario folder read into memory; postgis: a PostGIS workspace whose "
+                             "movements stay in the database (the naive app is then skipped)")
+    parser.add_argument("--database", metavar="URL",
+                        help="with --backend postgis, a postgresql:// database to use (default: a throwaway "
+                             "cluster); its schemas synthetic_N_SITES are reused when they hold N movements")
     args = parser.parse_args(argv)
+    in_database = args.backend == "postgis"
 
-    with tempfile.TemporaryDirectory() as scratch, sync_playwright() as playwright:
+    with tempfile.TemporaryDirectory() as scratch, sync_playwright() as playwright, \
+            synthetic(args.backend, args.database, args.sites, Path(scratch)) as place:
         scratch = Path(scratch)
         started = time.perf_counter()
-        data = make_scenario(scratch / "big", args.movements, args.sites)
-        small = make_scenario(scratch / "small", 1_000, args.sites)
-        print(f"generated {args.movements:,} movements over {args.sites} sites in {time.perf_counter() - started:.1f} s")
+        data = place(args.movements)
+        small = place(1_000)
+        where = "in PostGIS" if in_database else "as CSV"
+        print(f"generated {args.movements:,} movements over {args.sites} sites {where} in "
+              f"{time.perf_counter() - started:.1f} s")
         browser = launch(playwright)
 
-        cold = [first_map(browser, data, scratch / f"cache-cold-{run}") for run in range(args.runs)]
-        warm_cache = scratch / "cache-warm"
-        first_map(browser, data, warm_cache)  # fills the cache
-        warm = [first_map(browser, data, warm_cache) for _ in range(args.runs)]
+        if in_database:  # nothing is cached in the process: every start is a first sight of the data
+            cold = [first_map(browser, data, scratch / "cache") for _ in range(args.runs)]
+            warm = cold
+        else:
+            cold = [first_map(browser, data, scratch / f"cache-cold-{run}") for run in range(args.runs)]
+            warm_cache = scratch / "cache-warm"
+            first_map(browser, data, warm_cache)  # fills the cache
+            warm = [first_map(browser, data, warm_cache) for _ in range(args.runs)]
         small_first = [first_map(browser, small, scratch / "cache-small") for _ in range(args.runs)]
 
-        with dashboard(data, env={"FOOTPRINT_CACHE_DIR": str(warm_cache)}) as server:
+        with dashboard(data, env={"FOOTPRINT_CACHE_DIR": str(scratch / "cache-warm")}) as server:
             big = week_steps(browser, server, args.steps)
             resident, peak = server.resident_mb()
             rate = play_rate(browser, server)
@@ -156,17 +190,22 @@ def main(argv: list[str] | None = None) -> int:
             floor = week_steps(browser, server, args.steps)
             small_rate = play_rate(browser, server)
         naive = Steps()
-        if args.naive_steps:
+        if args.naive_steps and not in_database:
             with serve(ROOT / "bench" / "naive_app.py", data) as server:
                 naive = week_steps(browser, server, args.naive_steps)
         browser.close()
 
     median = statistics.median
-    print(f"\nFootprint scale benchmark: {args.movements:,} movements, {args.sites} sites, two years")
-    print(f"first map, data first seen (CSV)   s   {spread([run.drawn for run in cold])}")
-    print(f"  until the whole page has run     s   {spread([run.complete for run in cold])}")
-    print(f"first map, afterwards (cache)      s   {spread([run.drawn for run in warm])}")
-    print(f"  until the whole page has run     s   {spread([run.complete for run in warm])}")
+    print(f"\nFootprint scale benchmark: {args.movements:,} movements, {args.sites} sites, two years, "
+          f"{'a PostGIS workspace' if in_database else 'a scenario folder'}")
+    if in_database:
+        print(f"first map, new process (database)  s   {spread([run.drawn for run in cold])}")
+        print(f"  until the whole page has run     s   {spread([run.complete for run in cold])}")
+    else:
+        print(f"first map, data first seen (CSV)   s   {spread([run.drawn for run in cold])}")
+        print(f"  until the whole page has run     s   {spread([run.complete for run in cold])}")
+        print(f"first map, afterwards (cache)      s   {spread([run.drawn for run in warm])}")
+        print(f"  until the whole page has run     s   {spread([run.complete for run in warm])}")
     print(f"  first map on 1,000 movements     s   {spread([run.drawn for run in small_first])}")
     print(f"week step until drawn              s   {spread(big.seconds)}")
     print(f"  same step on 1,000 movements     s   {spread(floor.seconds)}")
@@ -178,7 +217,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"play speed                     steps/s {rate:.1f}")
     print(f"  same on 1,000 movements      steps/s {small_rate:.1f}")
     print(f"ratio step / step at 1,000 movements   {median(big.seconds) / median(floor.seconds):.2f}")
-    print(f"ratio first map (cache) / at 1,000     "
+    print(f"ratio first map{' (cache)' if not in_database else ''} / at 1,000     "
           f"{median(run.drawn for run in warm) / median(run.drawn for run in small_first):.2f}")
     print(f"ratio play speed / at 1,000 movements  {rate / small_rate if small_rate else float('nan'):.2f}")
     if naive.seconds:

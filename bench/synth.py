@@ -65,6 +65,23 @@ def make_scenario(folder: Path, movements: int, sites: int = 300, routes: int = 
     return folder
 
 
+def synthetic_workspace(url: str, movements: int, sites: int, scratch: Path) -> str:
+    """A PostGIS workspace at `url` holding `make_scenario`'s data; a schema already holding it is reused."""
+    from geodata.copy import copy
+    from geodata.postgis_scenario import load_database
+    from geodata.store_postgis import PostgisStore
+
+    if PostgisStore(url).exists():
+        found = load_database(url).database.extent()[0]
+        if found != movements:
+            raise RuntimeError(f"{url}: holds {found:,} movements, not {movements:,}: name another schema")
+        return url
+    folder = make_scenario(scratch / f"synthetic-{movements}", movements, sites)
+    copy(str(folder), url)
+    shutil.rmtree(folder)
+    return url
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("folder", type=Path)

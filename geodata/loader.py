@@ -9,6 +9,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geodata import cache as movement_cache
+from geodata.dburl import is_database_url
 from geodata.model import Scenario
 from geodata.movements import prepare_movements
 from geodata.problems import Problems, ScenarioError
@@ -148,11 +149,21 @@ def _assemble(tables: dict[str, object], labels: dict[str, str], name: str, prob
     )
 
 
-def check_scenario(path: Path, prepared: Prepared | None = None) -> tuple[Scenario | None, Problems]:
+def check_tables(tables: dict[str, object], labels: dict[str, str], name: str) -> tuple[Scenario | None, Problems]:
+    """Validate raw tables already in memory (a database's, or a change about to be saved) as files are."""
+    problems = Problems()
+    return _assemble(tables, labels, name, problems), problems
+
+
+def check_scenario(path: Path | str, prepared: Prepared | None = None) -> tuple[Scenario | None, Problems]:
     """Read and validate a scenario; the problems list says what is wrong.
 
     `prepared` movements (from the disk cache) stand in for a folder's movements file.
     """
+    if is_database_url(path):
+        from geodata.postgis_scenario import check_database
+
+        return check_database(str(path))
     problems = Problems()
     path = Path(path)
     if path.is_dir():
@@ -183,6 +194,10 @@ def _load(path: Path, fingerprint: tuple) -> Scenario:
 
 
 def load_scenario(path: Path | str | None = None) -> Scenario:
-    """The scenario at `path` (the bundled one by default); raises ScenarioError."""
+    """The scenario at `path` (the bundled one by default, or a postgresql:// address); raises ScenarioError."""
+    if is_database_url(path):
+        from geodata.postgis_scenario import load_database
+
+        return load_database(str(path))
     resolved = Path(path).expanduser().resolve() if path else BUNDLED
     return _load(resolved, _fingerprint(resolved))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import numpy as np
@@ -12,6 +13,9 @@ import pandas as pd
 from geodata.presence import bases_of, sites_on
 from geodata.problems import Problem
 from geodata.validate import ScenarioMeta
+
+if TYPE_CHECKING:
+    from geodata.postgis_movements import MovementDatabase
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,9 @@ class Scenario:
     systems: pd.DataFrame  # indexed by system id; may be empty
     airspace: gpd.GeoDataFrame  # airspace closed to an actor, dated; may be empty
     warnings: tuple[Problem, ...] = ()
+    # Set when the movements stay in a database (geodata.postgis_movements): `movements` is then empty and
+    # window questions go to SQL, so a process's memory does not grow with the table.
+    database: MovementDatabase | None = None
     _dates: np.ndarray = field(init=False, repr=False)
     _longest: np.timedelta64 = field(init=False, repr=False)
 
@@ -65,8 +72,12 @@ class Scenario:
         days = sorted({d.date() for d in pd.concat([starts, ends])})
         return [d for d in days if self.meta.start <= d <= self.meta.end]
 
-    def movements_in(self, start: dt.date, end: dt.date, keep: MovementFilter = MovementFilter()) -> pd.DataFrame:
-        """Movements under way at any time between `start` and `end`, both included."""
+    def movements_in(self, start: dt.date, end: dt.date, keep: MovementFilter = MovementFilter(),
+                     at: str | None = None) -> pd.DataFrame:
+        """Movements under way at any time between `start` and `end`, both included; `at`: only those to or
+        from that base."""
+        if self.database is not None:
+            return self.database.rows(start, end, keep, at)
         # Search with the column's own unit: a mismatch would convert the whole column per call.
         unit = self._dates.dtype
         first = np.searchsorted(self._dates, (_day(start) - self._longest).astype(unit), side="left")
@@ -79,9 +90,23 @@ class Scenario:
         if keep.operators:
             theirs = list(bases_of(self.presence, keep.operators, start, end))
             window = window[window["origin"].isin(theirs) | window["destination"].isin(theirs)]
-        if keep.bases:
-            window = window[window["origin"].isin(keep.bases) | window["destination"].isin(keep.bases)]
+        for bases in (keep.bases, {at} if at else ()):
+            if bases:
+                window = window[window["origin"].isin(bases) | window["destination"].isin(bases)]
         return window
+
+    def movements_at(self, base_id: str) -> pd.DataFrame:
+        """Every movement to or from a base over the whole period (id, date, ends, source at least)."""
+        if self.database is not None:
+            return self.database.at_base(base_id)
+        return self.movements[(self.movements["origin"] == base_id) | (self.movements["destination"] == base_id)]
+
+    def busiest_bases(self, count: int) -> list[str]:
+        """The bases that most movements start or end at, busiest first."""
+        if self.database is not None:
+            return self.database.busiest_bases(count)
+        ends = pd.concat([self.movements["origin"], self.movements["destination"]])
+        return list(ends[ends != ""].value_counts().head(count).index)
 
     def bases_shown(self, keep: MovementFilter, start: dt.date, end: dt.date) -> pd.DataFrame:
         """The bases the filter keeps: with an operator filter, those its actors hold or are at in the window."""

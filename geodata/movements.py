@@ -18,22 +18,28 @@ from geodata.schema import CATEGORIES, CONFIDENCES, MODES
 _REPEATED_TEXT = ("asset", "source", "notes", "origin", "destination")
 
 
-def _point_key(lat: pd.Series, lon: pd.Series) -> pd.Series:
+def point_key(lat: pd.Series, lon: pd.Series) -> pd.Series:
     return lat.round(3).astype(str) + "," + lon.round(3).astype(str)
 
 
-def _places(movements: pd.DataFrame, bases: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+def places_of(movements: pd.DataFrame, bases: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
     """The table of places and, for each end, every movement's code into it."""
     keys = {}
     for end in ("origin", "destination"):
         ids = movements[end].astype(object)
         bare = (ids == "").to_numpy()
         if bare.any():  # most movements name bases; build point keys only for the rest
-            ids[bare] = _point_key(movements[f"{end}_lat"][bare], movements[f"{end}_lon"][bare]).to_numpy()
+            ids[bare] = point_key(movements[f"{end}_lat"][bare], movements[f"{end}_lon"][bare]).to_numpy()
         keys[end] = ids
     codes, uniques = pd.factorize(pd.concat([keys["origin"], keys["destination"]], ignore_index=True))
     half = len(movements)
-    places = pd.DataFrame({"key": np.asarray(uniques, dtype=object)})
+    places = place_table(uniques, bases)
+    return places, {"origin": codes[:half].astype(np.int32), "destination": codes[half:].astype(np.int32)}
+
+
+def place_table(keys, bases: pd.DataFrame) -> pd.DataFrame:
+    """Each place key (a base id, or 'lat,lon' of a point that is not a base) with its name and position."""
+    places = pd.DataFrame({"key": np.asarray(keys, dtype=object)})
     is_base = places["key"].isin(bases.index)
     base = bases.reindex(places["key"].where(is_base))
     lat_lon = places["key"].where(~is_base, "").str.split(",", expand=True).reindex(columns=[0, 1])
@@ -42,7 +48,7 @@ def _places(movements: pd.DataFrame, bases: pd.DataFrame) -> tuple[pd.DataFrame,
     places.loc[~is_base, "lat"] = pd.to_numeric(lat_lon[0], errors="coerce")[~is_base]
     places.loc[~is_base, "lon"] = pd.to_numeric(lat_lon[1], errors="coerce")[~is_base]
     places["name"] = base["name"].fillna("").to_numpy()
-    return places, {"origin": codes[:half].astype(np.int32), "destination": codes[half:].astype(np.int32)}
+    return places
 
 
 def _leg_km(codes: dict[str, np.ndarray], places: pd.DataFrame) -> np.ndarray:
@@ -56,7 +62,7 @@ def _leg_km(codes: dict[str, np.ndarray], places: pd.DataFrame) -> np.ndarray:
 
 def prepare_movements(movements: pd.DataFrame, bases: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Movements sorted by date with coded ends, and the places those codes index."""
-    places, codes = _places(movements, bases)
+    places, codes = places_of(movements, bases)
     movements = movements.copy()
     for end in ("origin", "destination"):
         code = codes[end]

@@ -22,6 +22,7 @@ from pyproj import CRS
 from shapely.geometry import shape
 
 from geodata.problems import Problems
+from geodata.schema import FILES
 
 # Leading bytes of formats that are sometimes given the wrong name.
 _MAGIC = {
@@ -188,15 +189,15 @@ def read_gpkg(data: bytes, file: str, problems: Problems) -> dict[str, object] |
         try:
             layers = {str(name) for name, _ in pyogrio.list_layers(io.BytesIO(data))}
             tables: dict[str, object] = {}
-            for name in ("scenario", "actors", "bases", "movements"):
-                if name in layers:
+            for name in (name for name in FILES if name in layers):
+                if FILES[name].endswith(".geojson"):  # polygons: zones, closed airspace
+                    areas = pyogrio.read_dataframe(io.BytesIO(data), layer=name)
+                    text = as_text(pd.DataFrame(areas.drop(columns="geometry")))
+                    tables[name] = gpd.GeoDataFrame(text, geometry=areas.geometry.values, crs=areas.crs or WGS84)
+                    tables[name].index = pd.RangeIndex(1, len(areas) + 1)
+                else:
                     frame = pyogrio.read_dataframe(io.BytesIO(data), layer=name, read_geometry=False)
                     tables[name] = as_text(pd.DataFrame(frame))
-            if "zones" in layers:
-                zones = pyogrio.read_dataframe(io.BytesIO(data), layer="zones")
-                text = as_text(pd.DataFrame(zones.drop(columns="geometry")))
-                tables["zones"] = gpd.GeoDataFrame(text, geometry=zones.geometry.values, crs=zones.crs or WGS84)
-                tables["zones"].index = pd.RangeIndex(1, len(zones) + 1)
         except pyogrio.errors.DataSourceError as err:
             problems.error(file, None, "-", f"not a readable GeoPackage: {err}")
             return None

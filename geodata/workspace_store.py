@@ -1,35 +1,38 @@
-"""The workspace GeoPackage on disk: read it as text tables, save it atomically, one writer at a time.
+"""Where a workspace lives, behind one interface: a GeoPackage file or a PostgreSQL schema.
 
-Every attribute is stored as text, exactly as entered, so nothing is rounded
-or reformatted on the way through; bases also get a Point geometry and zones
-keep theirs, so QGIS draws both. The loader reads the same file unchanged.
+Both hold the scenario's tables with every attribute as text in memory, exactly
+as entered, plus a `history` of changes. A store reads the workspace and opens
+a write: one writer at a time, working on the workspace as it is then, saving a
+change and its history row all or nothing. `geodata.workspace` works out the
+changes; the stores only keep them (`store_gpkg.py`, `store_postgis.py`).
 """
 
 from __future__ import annotations
 
 import contextlib
-import fcntl
-import io
-import os
-import time
-import warnings
-from collections.abc import Iterator
-from dataclasses import dataclass
+import datetime as dt
+import json
+import re
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
+from typing import Protocol
 
 import geopandas as gpd
 import pandas as pd
-import pyogrio
 
-from geodata.loader import check_scenario
-from geodata.problems import Problem, Problems
-from geodata.readers import WGS84, read_gpkg
-from geodata.schema import COLUMNS, SCENARIO_KEYS, VIEW_KEYS
+from geodata.dburl import is_database_url
+from geodata.readers import WGS84
+from geodata.schema import COLUMNS, FILES, OPTIONAL_TABLES, SCENARIO_KEYS, VIEW_KEYS
 
-TABLES = ("scenario", "actors", "bases", "zones", "movements")
+TABLES = tuple(FILES)  # scenario first, then every table of the format
+REQUIRED_TABLES = tuple(table for table in TABLES if table not in OPTIONAL_TABLES)
+AREA_TABLES = frozenset(table for table, name in FILES.items() if name.endswith(".geojson"))  # polygons
+POINT_TABLES = frozenset(table for table, specs in COLUMNS.items()
+                         if {"lat", "lon"} <= {spec.name for spec in specs})  # a point made from lat/lon
 SCENARIO_FIELDS = (*SCENARIO_KEYS, *VIEW_KEYS)
 HISTORY_FIELDS = ("change", "at", "author", "summary", "undoes", "records")
 LOCK_TIMEOUT_SECONDS = 30.0
+NEW_CAVEAT = "Analysts' own data: check each record's source and confidence before sharing."
 
 
 class WorkspaceError(Exception):
@@ -40,12 +43,113 @@ class WorkspaceError(Exception):
         super().__init__("\n".join(lines))
 
 
-@dataclass(frozen=True)
-class Workspace:
-    """The tables of a workspace as text frames in file order; zones also hold geometry."""
+def columns(table: str) -> list[str]:
+    """The columns a workspace table holds, in file order; tables whose records have no id get one first."""
+    if table == "scenario":
+        return ["id", *SCENARIO_FIELDS]
+    names = [column.name for column in COLUMNS[table]]
+    return names if "id" in names else ["id", *names]
 
-    tables: dict[str, pd.DataFrame]
-    history: pd.DataFrame
+
+def id_prefix(table: str) -> str:
+    """Ids made up for a record without a name start with the table's initial: m001, z001, p001."""
+    return table[0]
+
+
+def empty_table(table: str) -> pd.DataFrame:
+    frame = pd.DataFrame({name: pd.Series(dtype=object) for name in columns(table)})
+    if table in AREA_TABLES:
+        return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([], crs=WGS84))
+    return frame
+
+
+def empty_history() -> pd.DataFrame:
+    return pd.DataFrame({name: pd.Series(dtype="int64" if name == "change" else object) for name in HISTORY_FIELDS})
+
+
+def empty_tables(title: str, today: dt.date | None = None) -> dict[str, pd.DataFrame]:
+    """The tables of a workspace with no records yet; its period is today until data widens it."""
+    day = (today or dt.date.today()).isoformat()
+    tables = {table: empty_table(table) for table in TABLES[1:]}
+    meta = {"id": "scenario", "title": title, "caveat": NEW_CAVEAT, "start": day, "end": day,
+            "latitude": "", "longitude": "", "zoom": ""}
+    return {"scenario": pd.DataFrame([meta], dtype=object), **tables}
+
+
+def _with_ids(frame: pd.DataFrame, table: str) -> pd.DataFrame:
+    """Zones, presences and closures have no id in the scenario format; the workspace needs one to edit them."""
+    if "id" not in frame.columns:
+        frame = frame.copy()
+        frame.insert(0, "id", [f"{id_prefix(table)}{number:03d}" for number in range(1, len(frame) + 1)])
+    return frame.reset_index(drop=True)
+
+
+def from_raw(raw: dict[str, object]) -> dict[str, pd.DataFrame]:
+    """Workspace tables from the raw text tables a reader returns (the scenario as a dict)."""
+    meta = raw["scenario"]
+    view = meta.get("view") or {}
+    row = {key: str(meta.get(key, "")) for key in SCENARIO_KEYS} | {key: str(view.get(key, "")) for key in VIEW_KEYS}
+    tables = {"scenario": pd.DataFrame([{"id": "scenario", **row}], dtype=object)}
+    for table in TABLES[1:]:
+        if not isinstance(raw.get(table), pd.DataFrame):
+            tables[table] = empty_table(table)
+            continue
+        frame = _with_ids(raw[table], table)
+        extras = [name for name in frame.columns if name not in columns(table) and name != "geometry"]
+        # Optional columns a file left out are added empty, so every workspace has the same shape.
+        shaped = frame.reindex(columns=[*columns(table), *extras], fill_value="")
+        tables[table] = (gpd.GeoDataFrame(shaped, geometry=frame.geometry.values, crs=frame.crs or WGS84)
+                         if table in AREA_TABLES else shaped)
+    return tables
+
+
+def text_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Every attribute as text ('' where empty); geometry kept as shapes."""
+    frame = pd.DataFrame(frame).copy()
+    for name in frame.columns:
+        if name != "geometry":
+            frame[name] = frame[name].fillna("").astype(str)
+    return frame
+
+
+class Tables(Mapping):
+    """A workspace's tables by name, each read when first asked for, with changed ones laid over."""
+
+    def __init__(self, read: Callable[[str], pd.DataFrame], changed: Mapping[str, pd.DataFrame] | None = None):
+        self._read = read
+        self._frames: dict[str, pd.DataFrame] = dict(changed or {})
+
+    def __getitem__(self, table: str) -> pd.DataFrame:
+        if table not in TABLES:
+            raise KeyError(table)
+        if table not in self._frames:
+            self._frames[table] = self._read(table)
+        return self._frames[table]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(TABLES)
+
+    def __len__(self) -> int:
+        return len(TABLES)
+
+    def with_changed(self, changed: Mapping[str, pd.DataFrame]) -> Tables:
+        return Tables(self.__getitem__, changed)
+
+
+class Workspace:
+    """The tables of a workspace as text frames (zones and airspace also hold shapes) and its history.
+
+    This one holds everything in memory; a database workspace answers the same
+    questions with queries, so a large table is never read whole to answer them.
+    """
+
+    def __init__(self, tables: Mapping[str, pd.DataFrame], history: pd.DataFrame):
+        self.tables = tables if isinstance(tables, Tables) else Tables(dict(tables).__getitem__)
+        self._history = history
+
+    @property
+    def history(self) -> pd.DataFrame:
+        return self._history
 
     def record(self, table: str, record_id: str) -> dict | None:
         frame = self.tables[table]
@@ -55,160 +159,75 @@ class Workspace:
     def ids(self, table: str) -> set[str]:
         return set(self.tables[table]["id"])
 
+    def taken(self, table: str, candidates: list[str]) -> set[str]:
+        """Which of `candidates` are ids in `table` already."""
+        return self.ids(table) & set(candidates)
 
-def columns(table: str) -> list[str]:
-    """The columns a workspace table holds, in file order."""
-    if table == "scenario":
-        return ["id", *SCENARIO_FIELDS]
-    names = [column.name for column in COLUMNS[table]]
-    return names if table != "zones" else ["id", *names]
+    def highest_number(self, table: str, prefix: str) -> int:
+        """The highest N among ids like m001 (prefix 'm'), or 0."""
+        pattern = re.compile(rf"^{re.escape(prefix)}(\d+)$")
+        return max((int(match.group(1)) for match in map(pattern.match, self.ids(table)) if match), default=0)
 
+    def size(self, table: str) -> int:
+        return len(self.tables[table])
 
-def empty_table(table: str) -> pd.DataFrame:
-    frame = pd.DataFrame({name: pd.Series(dtype=object) for name in columns(table)})
-    if table == "zones":
-        return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([], crs=WGS84))
-    return frame
+    def newest(self, table: str, limit: int) -> pd.DataFrame:
+        """The last `limit` records of `table` in its order (the most recently added last)."""
+        return self.tables[table].tail(limit)
 
+    def last_change(self, table: str, record_id: str) -> dict | None:
+        """The history row of the last change to a record (change, author, at), or None."""
+        for _, row in self.history.iloc[::-1].iterrows():
+            if any((r["table"], r["id"]) == (table, record_id) for r in json.loads(row["records"])):
+                return row.to_dict()
+        return None
 
-def empty_history() -> pd.DataFrame:
-    return pd.DataFrame({name: pd.Series(dtype="int64" if name == "change" else object) for name in HISTORY_FIELDS})
+    def history_rows(self, number: int | None = None) -> pd.DataFrame:
+        """The history, or the row of change `number`."""
+        history = self.history
+        return history if number is None else history[history["change"] == number]
 
-
-def _with_ids(zones: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Zones have no id in the scenario format; the workspace needs one to edit and undo them."""
-    if "id" not in zones.columns:
-        zones.insert(0, "id", [f"z{number:03d}" for number in range(1, len(zones) + 1)])
-    return zones.reset_index(drop=True)
-
-
-def from_raw(raw: dict[str, object]) -> dict[str, pd.DataFrame]:
-    """Workspace tables from the raw text tables a reader returns (the scenario as a dict)."""
-    meta = raw["scenario"]
-    view = meta.get("view") or {}
-    row = {key: str(meta.get(key, "")) for key in SCENARIO_KEYS} | {key: str(view.get(key, "")) for key in VIEW_KEYS}
-    tables = {"scenario": pd.DataFrame([{"id": "scenario", **row}], dtype=object)}
-    for table in ("actors", "bases", "movements", "zones"):
-        frame = _with_ids(raw[table]) if table == "zones" else pd.DataFrame(raw[table]).reset_index(drop=True)
-        extras = [name for name in frame.columns if name not in columns(table)]
-        # Optional columns a file left out are added empty, so every workspace has the same shape.
-        tables[table] = frame.reindex(columns=[*columns(table), *extras], fill_value="")
-    return tables
+    def recent_changes(self, limit: int) -> pd.DataFrame:
+        """The last `limit` changes, newest first, without their records; `undone_by` names a later undo."""
+        history = self.history
+        undone_by = {int(undoes): int(change) for change, undoes in zip(history["change"], history["undoes"])
+                     if undoes}
+        recent = history.iloc[::-1].head(limit).drop(columns="records")
+        return recent.assign(undone_by=[undone_by.get(int(n)) for n in recent["change"]])
 
 
-def read(path: Path) -> Workspace:
-    """The workspace at `path`, as text tables; raises WorkspaceError when it is not one."""
-    data = path.read_bytes()
-    problems = Problems()
-    raw = read_gpkg(data, path.name, problems)
-    if raw is None:
-        raise WorkspaceError(problems.lines())
-    missing = [table for table in TABLES if table not in raw]
-    if missing:
-        raise WorkspaceError([f"{path.name}[{table}]: -: missing layer" for table in missing])
-    scenario = raw["scenario"]
-    meta = scenario.iloc[0].to_dict() if len(scenario) else {}
-    raw["scenario"] = {**meta, "view": {key: meta.get(key, "") for key in VIEW_KEYS}}
-    return Workspace(from_raw(raw), _read_history(data))
+class Writer(Protocol):
+    """One write in progress: the workspace as it is now, and the call that keeps a change."""
+
+    workspace: Workspace
+
+    def commit(self, changes: list, author: str, summary: str, undoes: int | None) -> int:
+        """Check `changes` against the stored records, keep them with their history row; the change number."""
 
 
-def _read_history(data: bytes) -> pd.DataFrame:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # GDAL complains of the in-memory name
-        if "history" not in {str(name) for name, _ in pyogrio.list_layers(io.BytesIO(data))}:
-            return empty_history()
-        history = pd.DataFrame(pyogrio.read_dataframe(io.BytesIO(data), layer="history", read_geometry=False))
-    history["change"] = history["change"].astype("int64")
-    return history.fillna("")
+class Store(Protocol):
+    label: str  # how messages name it; a database address is shown with its password masked
+
+    def exists(self) -> bool: ...
+
+    def read(self) -> Workspace: ...
+
+    def create(self, workspace: Workspace) -> None:
+        """Write `workspace` (its tables and history) where there is none yet."""
+
+    def writing(self, create: bool = False, timeout: float = LOCK_TIMEOUT_SECONDS) -> contextlib.AbstractContextManager[Writer]:
+        """Hold the write lock; `create` starts an empty workspace when there is none."""
+
+    def revision(self) -> tuple:
+        """Changes whenever the stored workspace does; cheap enough to ask on every rerun."""
 
 
-def _text(frame: pd.DataFrame) -> pd.DataFrame:
-    frame = pd.DataFrame(frame).copy()
-    for name in frame.columns:
-        if name != "geometry":
-            frame[name] = frame[name].fillna("").astype(str)
-    return frame
+def store_for(target: Path | str) -> Store:
+    """The store at `target`: a postgresql:// address or the path of a .gpkg file."""
+    if is_database_url(str(target)):
+        from geodata.store_postgis import PostgisStore
 
+        return PostgisStore(str(target))
+    from geodata.store_gpkg import GpkgStore
 
-def _write_layers(target: Path, workspace: Workspace) -> None:
-    tables = workspace.tables
-    pyogrio.write_dataframe(_text(tables["scenario"].drop(columns="id")), target, layer="scenario")
-    pyogrio.write_dataframe(_text(tables["actors"]), target, layer="actors")
-    bases = _text(tables["bases"])
-    lon, lat = (pd.to_numeric(bases[axis], errors="coerce") for axis in ("lon", "lat"))
-    points = gpd.points_from_xy(lon, lat, crs=WGS84)
-    points[lon.isna() | lat.isna()] = None
-    pyogrio.write_dataframe(gpd.GeoDataFrame(bases, geometry=points), target, layer="bases", geometry_type="Point")
-    zones = gpd.GeoDataFrame(_text(tables["zones"]), geometry="geometry", crs=WGS84)
-    pyogrio.write_dataframe(zones, target, layer="zones", geometry_type="MultiPolygon", promote_to_multi=True)
-    pyogrio.write_dataframe(_text(tables["movements"]), target, layer="movements")
-    pyogrio.write_dataframe(workspace.history, target, layer="history")
-
-
-def _fsync(path: Path) -> None:
-    descriptor = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
-
-
-def _temp_name(path: Path) -> str:
-    return f".{path.name}.{os.getpid()}.tmp.gpkg"
-
-
-def _relabel(problems: Problems, temp: str, path: Path, tables: dict[str, pd.DataFrame]) -> list[str]:
-    """Problem lines about the temporary file, told as the workspace and the record id."""
-    lines = []
-    for problem in problems.errors:
-        table = problem.file.removeprefix(temp).strip("[]")
-        where = f"{path.name}[{table}]" if table else path.name
-        if problem.row is not None and table in tables:
-            first = 1 if table == "zones" else 2  # feature numbers start at 1, rows after the header
-            position = problem.row - first
-            if 0 <= position < len(tables[table]):
-                where += f" id {tables[table]['id'].iloc[position]}"
-        lines.append(str(Problem(where, None, problem.field, problem.message)))
-    return lines
-
-
-def save(path: Path, workspace: Workspace) -> None:
-    """Replace the workspace file with `workspace`, all or nothing.
-
-    The new file is written beside the old one, flushed to disk and checked
-    with the loader before it replaces the old one in a single rename, so a
-    crash at any point leaves either the old file or the new one, never a mix.
-    """
-    temp = path.with_name(_temp_name(path))
-    try:
-        _write_layers(temp, workspace)
-        _fsync(temp)
-        scenario, problems = check_scenario(temp)
-        if scenario is None:
-            raise WorkspaceError(_relabel(problems, temp.name, path, workspace.tables))
-        os.replace(temp, path)
-        _fsync(path.parent)  # makes the rename itself durable
-    finally:
-        temp.unlink(missing_ok=True)
-
-
-@contextlib.contextmanager
-def locked(path: Path, timeout: float = LOCK_TIMEOUT_SECONDS) -> Iterator[None]:
-    """Hold the workspace's lock file: other writers wait, readers never do."""
-    with open(path.with_name(path.name + ".lock"), "a") as handle:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    busy = f"{path.name}: -: busy: another save has held it for {timeout:.0f} s"
-                    raise WorkspaceError([busy]) from None
-                time.sleep(0.05)
-        try:
-            for stale in path.parent.glob(f".{path.name}.*.tmp.gpkg"):
-                stale.unlink(missing_ok=True)  # left by a writer that died; we hold the lock, so none is live
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    return GpkgStore(Path(target))

@@ -184,6 +184,13 @@ def movement_arcs(movements: pd.DataFrame, places: pd.DataFrame, look: RouteLook
         arcs, total = _single_arcs(movements, numbers), numbers["route"].nunique()
     else:
         arcs, total = _folded_arcs(movements, numbers, look.max_arcs, summarise)
+    return drawn_arcs(arcs, places, look, total, len(movements), one_by_one)
+
+
+def drawn_arcs(arcs: pd.DataFrame, places: pd.DataFrame, look: RouteLook, total_routes: int, total_movements: int,
+               one_by_one: bool) -> Routes:
+    """Arcs counted and summarised (one per movement, or per route as a database folds them), keyed by
+    route code into `places`, given their ends, colour words, bend and width."""
     keys = arcs["route"].to_numpy()
     ends = keys // len(CATEGORIES)
     for end, codes in (("origin", ends // len(places)), ("destination", ends % len(places))):
@@ -193,7 +200,7 @@ def movement_arcs(movements: pd.DataFrame, places: pd.DataFrame, look: RouteLook
     arcs["confidence"] = np.asarray(CONFIDENCES)[arcs["confidence_rank"].to_numpy()]
     arcs["bend"] = _bends(ends, _chord_km(arcs), look)
     arcs["width"] = _widths(arcs["count"].to_numpy(), look)
-    return Routes(arcs, total, len(movements), one_by_one)
+    return Routes(arcs, total_routes, total_movements, one_by_one)
 
 
 def count_text(routes: Routes) -> str:

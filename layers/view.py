@@ -9,6 +9,7 @@ its sessions share, so nothing here keeps state.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Final
@@ -27,7 +28,7 @@ from layers.legend import Section, legend_sections
 from layers.extent import fit_camera
 from layers.mercator import ZOOMS, Camera, Viewport
 from layers.places import PlaceLook, place_marks, places_layers
-from layers.routes import Routes, RouteLook, movement_arcs, routes_layer
+from layers.routes import Routes, RouteLook, drawn_arcs, movement_arcs, routes_layer
 from layers.style import THEMES
 from layers.zones import hatch_layer, hatch_zoom, zone_marks, zones_layer
 
@@ -56,6 +57,11 @@ class Looks:
     bases: BaseLook = BaseLook()
     routes: RouteLook = RouteLook()
     places: PlaceLook = PlaceLook()
+
+    @functools.cached_property
+    def movements(self) -> pd.DataFrame:
+        """The window's movements, fetched when first asked for: a database's window may hold millions."""
+        return self.rows()
 
 
 # A 1920×1080 slide is seen from the back of a room at half its size: names and markers grow.
@@ -111,7 +117,12 @@ def place_part(viewport: Viewport, occupied: tuple[Box, ...], theme: str, look: 
 
 def window_arcs(scenario: Scenario, start: dt.date, end: dt.date, keep: MovementFilter, look: RouteLook,
                 summarise: bool) -> Routes:
-    return movement_arcs(scenario.movements_in(start, end, keep), scenario.places, look, summarise=summarise)
+    if scenario.database is None:
+        return movement_arcs(scenario.movements_in(start, end, keep), scenario.places, look, summarise=summarise)
+    window = scenario.database.window(start, end, keep, look.max_arcs, summarise)  # folded by the database
+    if window.rows is not None:
+        return movement_arcs(window.rows, window.places, look, summarise=summarise)
+    return drawn_arcs(window.arcs, window.places, look, window.total_routes, window.total_movements, False)
 
 
 def arcs_layer(scenario: Scenario, start: dt.date, end: dt.date, keep: MovementFilter, look: RouteLook,
@@ -133,9 +144,7 @@ class Parts:
 
 def headline_bases(scenario: Scenario) -> frozenset[str]:
     """The bases with the most movements in the whole scenario stand out on the map."""
-    ends = pd.concat([scenario.movements["origin"], scenario.movements["destination"]])
-    busiest = ends[ends != ""].value_counts().head(HEADLINE_COUNT)
-    return frozenset(busiest.index)
+    return frozenset(scenario.busiest_bases(HEADLINE_COUNT))
 
 
 def fitted_camera(scenario: Scenario, viewport_size: tuple[float, float] = (MAP_WIDTH, MAP_HEIGHT)) -> Camera:
@@ -162,7 +171,7 @@ class ComposedMap:
     day: dt.date  # zones and holders are drawn as of this day, the window's last
     show: frozenset[str]
     actors: pd.DataFrame
-    movements: pd.DataFrame
+    rows: Callable[[], pd.DataFrame] = field(repr=False)  # the window's movements, on demand
     routes: Routes  # the window's arcs, counted even when the layer is hidden
     zones: gpd.GeoDataFrame  # drawn: empty when the layer is hidden
     zone_features: dict = field(default_factory=lambda: {"features": []})
@@ -175,8 +184,13 @@ class ComposedMap:
     def legend(self) -> list[Section]:
         return legend_sections(self, bases=self.looks.bases, routes=self.looks.routes)
 
+    @functools.cached_property
+    def movements(self) -> pd.DataFrame:
+        """The window's movements, fetched when first asked for: a database's window may hold millions."""
+        return self.rows()
 
-def _drawn_bases(scenario: Scenario, view: MapView, movements: pd.DataFrame,
+
+def _drawn_bases(scenario: Scenario, view: MapView, routes: Routes,
                  sites: pd.DataFrame) -> tuple[tuple[str, ...], frozenset[str]]:
     """The bases to draw, and which of them faded.
 
@@ -185,7 +199,8 @@ def _drawn_bases(scenario: Scenario, view: MapView, movements: pd.DataFrame,
     holds or uses on the map's day is faded too.
     """
     kept = set(scenario.bases_shown(view.keep, view.start, view.end).index)
-    ends = set(movements["origin"]) | set(movements["destination"]) if "routes" in view.show else set()
+    arcs = routes.drawn if "routes" in view.show and len(routes.drawn) else None
+    ends = set(arcs["origin_key"]) | set(arcs["destination_key"]) if arcs is not None else set()
     drawn = tuple(base for base in scenario.bases.index if base in kept or base in ends)
     idle = (sites["holder"] == "") & (sites["present"].map(len) == 0)
     faded = frozenset(base for base in drawn if base not in kept or idle.get(base, False))
@@ -200,7 +215,6 @@ def compose(scenario: Scenario, view: MapView, *, viewport_size: tuple[float, fl
     theme = THEMES[view.theme]
     camera = view.camera or default_camera(scenario)
     viewport = Viewport(camera, *viewport_size)
-    movements = scenario.movements_in(view.start, view.end, view.keep)
     look = looks.routes
     routes = parts.window_arcs(scenario, view.start, view.end, view.keep, look, not animated)
     sites = scenario.sites_on(view.end)
@@ -216,7 +230,7 @@ def compose(scenario: Scenario, view: MapView, *, viewport_size: tuple[float, fl
         layers.append(parts.arcs_layer(scenario, view.start, view.end, view.keep, look, for_html, animated, parts))
     base = None
     if "bases" in view.show:
-        drawn, faded = _drawn_bases(scenario, view, movements, sites)
+        drawn, faded = _drawn_bases(scenario, view, routes, sites)
         base = parts.bases(scenario, drawn, faded, view.end, view.theme, viewport, "labels" in view.show, looks.bases,
                            for_html)
     places = parts.places(viewport, base.occupied if base else (), view.theme, looks.places) \
@@ -228,7 +242,7 @@ def compose(scenario: Scenario, view: MapView, *, viewport_size: tuple[float, fl
         day=view.end,
         show=view.show,
         actors=scenario.actors,
-        movements=movements,
+        rows=functools.partial(scenario.movements_in, view.start, view.end, view.keep),
         routes=routes,
         zones=zones,
         zone_features=zone.features if zone else {"features": []},

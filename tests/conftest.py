@@ -23,3 +23,22 @@ def workspace(tmp_path: Path, scenario_dir: Path) -> Path:
     path = tmp_path / "work.gpkg"
     create_workspace(path, from_scenario=scenario_dir)
     return path
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A throwaway PostgreSQL cluster with PostGIS for the whole test session (tests/pg.py)."""
+    from bench.postgres import cluster, server_binaries
+
+    if server_binaries() is None:
+        pytest.skip("needs PostgreSQL and PostGIS: apt-get install postgresql postgis")
+    with cluster() as running:
+        yield running
+
+
+@pytest.fixture(params=["gpkg", "postgis"])
+def target(request, tmp_path: Path, scenario_dir: Path) -> Path | str:
+    """A workspace holding a copy of the small test scenario, once in a GeoPackage and once in PostGIS."""
+    place = tmp_path / "work.gpkg" if request.param == "gpkg" else request.getfixturevalue("postgres").fresh_url()
+    create_workspace(place, from_scenario=scenario_dir)
+    return place

@@ -16,6 +16,8 @@ from layers.style import CATEGORY_COLORS, rgb_to_hex
 @functools.lru_cache(maxsize=32)
 def weekly_counts(scenario: Scenario, keep: MovementFilter) -> pd.DataFrame:
     """Movements per week and category over the whole period (cached per filter)."""
+    if scenario.database is not None:  # counted where the movements are
+        return scenario.database.weekly_counts(*scenario.meta.period, keep)
     movements = scenario.movements_in(*scenario.meta.period, keep)
     weeks = movements["date"].dt.to_period("W-SUN").dt.start_time
     counts = movements.groupby([weeks.rename("week"), "category"], observed=True).size()

@@ -81,7 +81,7 @@ def _side_panel(scenario: Scenario, composed, view, tables: WindowTables) -> Non
     base_id = st.session_state.get("selected_base")
     if base_id in scenario.bases.index:
         st.button("✕ Close", key="close_story", on_click=_close_story)
-        show_story(scenario, base_id, composed.movements, (view.start, view.end))
+        show_story(scenario, base_id, composed.rows(at=base_id), (view.start, view.end))
         return
     if st.session_state.get("playing"):
         st.caption("Playing: the caption on the map gives the frame on screen; its counts follow on Pause.")
@@ -113,7 +113,8 @@ def _render(scenario: Scenario) -> None:
                        width="stretch")
     table_tab, change_tab, sources_tab = st.tabs(["Movements", "What changed", "Sources"])
     with table_tab:
-        show_movements(composed.movements, tables.table, f"movements_{view.start}_{view.end}")
+        show_movements(lambda: composed.movements, tables.counts.under_way, tables.table,
+                       f"movements_{view.start}_{view.end}")
     with change_tab:
         left, right = st.columns(2)
         left.dataframe(tables.by_category, hide_index=True, width="stretch")

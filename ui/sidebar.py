@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import streamlit as st
@@ -50,20 +51,53 @@ def move_camera(camera: Camera) -> None:
     st.session_state["camera_key"] = st.session_state.get("camera_key", 0) + 1
 
 
+WORKSPACE_KEY = "workspace"  # the workspace this session opened; the dashboard shows it instead of --data
+
+
+def workspace_folder() -> Path:
+    """Where new workspace files are offered: FOOTPRINT_WORKSPACES, or a folder in the server user's home."""
+    return Path(os.environ.get("FOOTPRINT_WORKSPACES", Path.home() / "footprint-workspaces")).expanduser().resolve()
+
+
+def _free_name(folder: Path, stem: str) -> Path:
+    path, number = folder / f"{stem}.gpkg", 1
+    while path.exists():
+        number += 1
+        path = folder / f"{stem}-{number}.gpkg"
+    return path
+
+
 def new_workspace(source: Path) -> None:
-    """Start an editable GeoPackage workspace from the scenario on screen (read from `source`)."""
+    """Start an editable workspace from the scenario on screen (read from `source`) and open it here."""
+    from geodata.dburl import is_database_url, mask_text, masked
     from geodata.workspace import create_workspace
+    from geodata.workspace_store import WorkspaceError
 
     with st.expander("Start a workspace"):
-        st.caption("Copies this scenario into a GeoPackage you can import into and edit. "
-                   "Open it with `streamlit run dashboard.py -- --data FILE.gpkg`.")
-        target = st.text_input("New file (.gpkg)", value=f"{source.name}-workspace.gpkg", key="new_workspace")
+        st.caption("Copies this scenario into a GeoPackage (or a PostgreSQL schema, given a postgresql:// "
+                   "address) that you can import into and edit. It opens here as soon as it is made.")
+        default = _free_name(workspace_folder(), f"{source.name}-workspace")
+        target = st.text_input("New workspace: a .gpkg file on the server, or postgresql://…?schema=NAME",
+                               value=str(default), key="new_workspace").strip()
         if st.button("Create", key="create_workspace"):
+            database = is_database_url(target)
             path = Path(target).expanduser()
-            if path.suffix.lower() != ".gpkg":
+            if not database and path.suffix.lower() != ".gpkg":
                 st.error("The file name must end in .gpkg.")
-            elif path.exists():
+                return
+            if not database and not path.is_absolute():
+                st.error("Give the full path of the file on the server, e.g. " + str(default))
+                return
+            if not database and path.exists():
                 st.error(f"{path} exists already: nothing was written.")
-            else:
-                create_workspace(path, from_scenario=source)
-                st.success(f"Created {path.resolve()}")
+                return
+            try:
+                if not database:
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                create_workspace(target if database else path, from_scenario=source)
+            except (OSError, WorkspaceError) as err:
+                st.error(f"Nothing was written: {mask_text(str(err), target) if database else err}")
+                return
+            st.session_state[WORKSPACE_KEY] = target if database else str(path)
+            st.session_state["workspace_notice"] = f"Created {masked(target) if database else path}; it is open here."
+            st.rerun()

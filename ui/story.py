@@ -51,7 +51,8 @@ def show_story(scenario: Scenario, base_id: str, window_movements: pd.DataFrame,
                      column_config={"": st.column_config.TextColumn(width=48),
                                     "date": st.column_config.TextColumn(width=88),
                                     "other end": st.column_config.TextColumn(width="medium")})
-    st.altair_chart(base_timeline(scenario.movements, base_id, window, scenario.meta.period), width="stretch")
+    st.altair_chart(base_timeline(scenario.movements_at(base_id), base_id, window, scenario.meta.period),
+                    width="stretch")
     involved = window_movements[(window_movements["origin"] == base_id) | (window_movements["destination"] == base_id)]
     st.markdown("**Sources** (the base, who held it, and this window's movements)")
     st.markdown(sources_html([str(base["source"]), *(source for _, _, source in history), *involved["source"]]),

@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import html
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
 
-from analysis.counts import WindowCounts, window_counts
+from analysis.counts import WindowCounts, counts_of, window_counts
 from geodata import MovementFilter, Scenario
 from geodata.downloads import URL, movements_csv, movements_geojson
 from geodata.geodesy import KM_PER_NAUTICAL_MILE
@@ -48,10 +49,10 @@ def movements_table(movements: pd.DataFrame, limit: int = 300) -> pd.DataFrame:
     })
 
 
-def show_movements(movements: pd.DataFrame, table: pd.DataFrame, file_stem: str) -> None:
-    """`table` is `movements_table(movements)`."""
-    if len(movements) > len(table):
-        st.caption(f"Showing the newest {len(table):,} of {len(movements):,} movements; downloads hold all.")
+def show_movements(movements: Callable[[], pd.DataFrame], total: int, table: pd.DataFrame, file_stem: str) -> None:
+    """`table` is `movements_table` of the `total` movements that `movements()` gives when a download asks."""
+    if total > len(table):
+        st.caption(f"Showing the newest {len(table):,} of {total:,} movements; downloads hold all.")
     st.dataframe(table, hide_index=True, width="stretch", height=320, column_config={
         "link": st.column_config.LinkColumn("link", display_text="open"),
         "quantity": st.column_config.NumberColumn(format="%d"),
@@ -60,9 +61,9 @@ def show_movements(movements: pd.DataFrame, table: pd.DataFrame, file_stem: str)
     })
     csv_col, geo_col, _ = st.columns([1, 1, 3])
     # Files are made only when clicked: a slider step must not pay for them.
-    csv_col.download_button("Download CSV", lambda: movements_csv(movements), f"{file_stem}.csv", "text/csv",
+    csv_col.download_button("Download CSV", lambda: movements_csv(movements()), f"{file_stem}.csv", "text/csv",
                             width="stretch")
-    geo_col.download_button("Download GeoJSON", lambda: movements_geojson(movements), f"{file_stem}.geojson",
+    geo_col.download_button("Download GeoJSON", lambda: movements_geojson(movements()), f"{file_stem}.geojson",
                             "application/geo+json", width="stretch")
 
 
@@ -103,8 +104,19 @@ class WindowTables:
 @functools.lru_cache(maxsize=32)
 def window_tables(scenario: Scenario, start: dt.date, end: dt.date, keep: MovementFilter) -> WindowTables:
     """Built once per window for every session that shows it, like the window's arcs."""
+    if scenario.database is not None:
+        return _counted_by_database(scenario, start, end, keep)
     movements = scenario.movements_in(start, end, keep)
     texts = [*movements["source"], *scenario.zones_on(end)["source"]]
     return WindowTables(movements_table(movements), breakdown(movements, "category"),
                         breakdown(movements, "destination"), window_counts(movements, start),
+                        sources_html(texts, limit=40))
+
+
+def _counted_by_database(scenario: Scenario, start: dt.date, end: dt.date, keep: MovementFilter) -> WindowTables:
+    """The same tables when the movements stay in a database: it counts them and sends the newest rows."""
+    figures = scenario.database.figures(start, end, keep, newest=300, sources=40)
+    counts = counts_of(figures.total, scenario.database.started_by_category(start, end, keep))
+    texts = [*figures.sources, *scenario.zones_on(end)["source"]]
+    return WindowTables(movements_table(figures.newest), figures.by_category, figures.by_destination, counts,
                         sources_html(texts, limit=40))

@@ -1,14 +1,16 @@
 """Changing a workspace from the dashboard: import a file, add, edit or delete a record, undo a change.
 
-Every write goes through geodata.workspace, which re-reads the file under its
-lock, so two browser sessions' changes both land. The loader's cache follows
-the file's modification time, so the rerun after a write shows the new data.
+Every write goes through geodata.workspace, which works on the workspace as it
+is while holding the write lock, so two browser sessions' changes both land.
+Other sessions, other processes and QGIS change it too: `follow_changes`
+reruns this page when the workspace's revision moves, even in an idle session.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,6 +19,7 @@ import shapely
 import streamlit as st
 from shapely.geometry import shape
 
+from geodata.dburl import is_database_url, masked
 from geodata.imports.apply import import_into, preview_import
 from geodata.imports.infer import infer_table
 from geodata.imports.mapping import Mapping, load_mapping, mapping_json, propose
@@ -24,44 +27,81 @@ from geodata.imports.preview import ImportPlan, Source
 from geodata.imports.sources import MAX_FILE_BYTES, SUFFIXES, Part, read_bytes
 from geodata.problems import Problems
 from geodata.readers import is_polygonal
-from geodata.schema import BASE_KINDS, CATEGORIES, CONFIDENCES, MODES
+from geodata.schema import BASE_KINDS, CATEGORIES, CONFIDENCES, MODES, ROLES
 from geodata.workspace import (
+    Target,
     Workspace,
     add_record,
     add_zone_change,
     delete_record,
+    describe,
     edit_record,
     open_workspace,
+    target_of,
     undo,
 )
-from geodata.workspace_store import WorkspaceError, columns
+from geodata.workspace_store import WorkspaceError, columns, store_for
 
-TABLES = ("bases", "zones", "movements")
+IMPORT_TABLES = ("bases", "zones", "movements")
+EDIT_TABLES = ("movements", "bases", "zones", "presence")
+TABS = ("Import a file", "Add", "Edit or delete", "History")
 HISTORY_SHOWN = 50
+LISTED = 500  # records offered in the edit list; a bigger table is searched by id
+IMPORT_LIMIT = 200_000  # records a table may hold for imports from the browser: duplicates are found in memory
+POLL_SECONDS = 5  # an idle session sees others' changes within this
 _AUTHOR = "workspace_author"
 _NOTICE = "workspace_notice"
+_TAB = "workspace_tab"
+_REVISION = "workspace_revision"
 
 
-def workspace_panel(path: Path) -> None:
-    """The whole panel for the workspace at `path`."""
-    path = Path(path)
+def is_workspace(data: str | None) -> bool:
+    """A .gpkg file or a database address is a workspace, edited in place; a folder is not."""
+    return bool(data) and (is_database_url(data) or Path(data).suffix.lower() == ".gpkg")
+
+
+def shown(target: Target) -> str:
+    return masked(str(target)) if is_database_url(str(target)) else Path(target).name
+
+
+def follow_changes(target: Target) -> None:
+    """Note the revision this run shows; an idle session then reruns within POLL_SECONDS of a change elsewhere."""
+    store = store_for(target_of(target))
+    try:
+        st.session_state[_REVISION] = store.revision()
+    except WorkspaceError:
+        return
+    st.fragment(run_every=POLL_SECONDS)(_watch)(str(target))
+
+
+def _watch(target: str) -> None:
+    try:
+        revision = store_for(target_of(target)).revision()
+    except WorkspaceError:
+        return
+    if revision != st.session_state.get(_REVISION):
+        st.session_state[_REVISION] = revision
+        st.rerun()
+
+
+def workspace_panel(target: Target) -> None:
+    """The whole panel for the workspace at `target` (a .gpkg path or a postgresql:// address)."""
+    target = target_of(target)
     if notice := st.session_state.pop(_NOTICE, None):
         st.success(notice)
     st.text_input("Your name", key=_AUTHOR, help="Recorded with each change you make in this session.")
     try:
-        workspace = open_workspace(path)
+        workspace = open_workspace(target)
     except (OSError, WorkspaceError) as err:
-        st.error(f"{path.name} cannot be opened as a workspace: {err}")
+        st.error(f"{shown(target)} cannot be opened as a workspace: {err}")
         return
-    importing, adding, editing, history = st.tabs(["Import a file", "Add", "Edit or delete", "History"])
-    with importing:
-        _import_tab(path)
-    with adding:
-        _add_tab(path, workspace)
-    with editing:
-        _edit_tab(path, workspace)
-    with history:
-        _history_tab(path, workspace)
+    # A key keeps the tab across the rerun after a save; only the open tab's content runs.
+    tabs = dict(zip(TABS, st.tabs(TABS, key=_TAB, on_change="rerun"), strict=True))
+    parts = {"Import a file": _import_tab, "Add": _add_tab, "Edit or delete": _edit_tab, "History": _history_tab}
+    for label, tab in tabs.items():
+        if tab.open:
+            with tab:
+                parts[label](target, workspace)
 
 
 def _author() -> str:
@@ -96,7 +136,7 @@ def _read_upload(name: str, data: bytes) -> tuple[list[Part], Problems]:
     return read_bytes(name, data, problems), problems
 
 
-def _import_tab(path: Path) -> None:
+def _import_tab(target: Target, workspace: Workspace) -> None:
     upload = st.file_uploader("File to import", type=[suffix[1:] for suffix in SUFFIXES], key="import_file",
                               help="CSV or Excel: bases or movements. GeoJSON, GeoPackage, KML/KMZ or a zipped "
                                    f"shapefile: bases or zones. At most {MAX_FILE_BYTES >> 20} MB.")
@@ -110,21 +150,26 @@ def _import_tab(path: Path) -> None:
         st.error("This file cannot be imported; nothing was saved.")
         st.code(_lines(problems), language=None)
         return
-    part = parts[0] if len(parts) == 1 else next(
-        p for p in parts if p.label == st.selectbox("Layer", [p.label for p in parts], key="import_layer"))
+    labels = [part.label for part in parts]
+    chosen = labels[0] if len(parts) == 1 else st.selectbox("Layer", labels, key="import_layer")
+    part = parts[labels.index(chosen)]
     inferred = infer_table(part)
-    table = st.radio("It holds", TABLES, index=TABLES.index(inferred) if inferred else None, horizontal=True,
-                     key=f"import_table:{part.label}", help="Guessed from the geometry or the columns.")
+    table = st.radio("It holds", IMPORT_TABLES, index=IMPORT_TABLES.index(inferred) if inferred else None,
+                     horizontal=True, key=f"import_table:{part.label}", help="Guessed from the geometry or the columns.")
     if table is None:
         st.info("Say what the file holds: its geometry and columns do not tell.")
         return
+    if workspace.size(table) > IMPORT_LIMIT:
+        st.info(f"This workspace holds more than {IMPORT_LIMIT:,} {table}: import into it from the command line, "
+                f"`python -m geodata import FILE --into WORKSPACE`, which finds duplicates with the memory it needs.")
+        return
     mapping = _mapping_editor(part, table)
     source = Source(part, mapping)
-    plan = preview_import(path, [source])
+    plan = preview_import(target, [source])
     _show_preview(plan)
     if st.button(f"Import {plan.added:,} records", type="primary", disabled=plan.refused or not plan.added,
                  key="import_go"):
-        _write(lambda: import_into(path, [source], _author()),
+        _write(lambda: import_into(target, [source], _author()),
                lambda result: f"Imported {result[1].added:,} records from {part.label} (change #{result[0]}).")
 
 
@@ -198,9 +243,10 @@ def _names(workspace: Workspace, table: str) -> dict[str, str]:
     return dict(zip(frame["id"], frame["name"], strict=True))
 
 
-def _add_tab(path: Path, workspace: Workspace) -> None:
-    kind = st.radio("Add a", ("movement", "base", "zone change"), horizontal=True, key="add_kind")
-    {"movement": _movement_form, "base": _base_form, "zone change": _zone_form}[kind](path, workspace)
+def _add_tab(target: Target, workspace: Workspace) -> None:
+    kind = st.radio("Add a", ("movement", "base", "zone change", "presence"), horizontal=True, key="add_kind")
+    {"movement": _movement_form, "base": _base_form, "zone change": _zone_form,
+     "presence": _presence_form}[kind](target, workspace)
 
 
 def _end(label: str, bases: dict[str, str], key: str) -> tuple[str, str, str]:
@@ -210,7 +256,11 @@ def _end(label: str, bases: dict[str, str], key: str) -> tuple[str, str, str]:
     return base, lat, lon
 
 
-def _movement_form(path: Path, workspace: Workspace) -> None:
+def _added(table: str) -> Callable[[tuple[int, str]], str]:
+    return lambda result: f"Added {table} {result[1]} (change #{result[0]})."
+
+
+def _movement_form(target: Target, workspace: Workspace) -> None:
     bases = _names(workspace, "bases")
     with st.form("add_movement"):
         first, last = st.columns(2)
@@ -232,11 +282,10 @@ def _movement_form(path: Path, workspace: Workspace) -> None:
             "notes": st.text_area("Notes", key="movement_notes"),
         }
         if st.form_submit_button("Add movement", type="primary"):
-            _write(lambda: add_record(path, "movements", values, _author()),
-                   lambda result: f"Added movement {result[1]} (change #{result[0]}).")
+            _write(lambda: add_record(target, "movements", values, _author()), _added("movement"))
 
 
-def _base_form(path: Path, workspace: Workspace) -> None:
+def _base_form(target: Target, workspace: Workspace) -> None:
     actors = _names(workspace, "actors")
     with st.form("add_base"):
         name, country = st.columns(2)
@@ -254,8 +303,28 @@ def _base_form(path: Path, workspace: Workspace) -> None:
             "active_to": _day(last.date_input("Active to (optional)", value=None, key="base_to")),
         }
         if st.form_submit_button("Add base", type="primary"):
-            _write(lambda: add_record(path, "bases", {k: str(v or "") for k, v in values.items()}, _author()),
-                   lambda result: f"Added base {result[1]} (change #{result[0]}).")
+            _write(lambda: add_record(target, "bases", {k: str(v or "") for k, v in values.items()}, _author()),
+                   _added("base"))
+
+
+def _presence_form(target: Target, workspace: Workspace) -> None:
+    bases, actors = _names(workspace, "bases"), _names(workspace, "actors")
+    with st.form("add_presence"):
+        base, actor = st.columns(2)
+        first, last = st.columns(2)
+        values = {
+            "base": base.selectbox("Base", list(bases), format_func=bases.get, key="presence_base") or "",
+            "actor": actor.selectbox("Actor", list(actors), format_func=actors.get, key="presence_actor") or "",
+            "role": st.radio("Role", ROLES, horizontal=True, key="presence_role",
+                             help="holds: controls the site; present: another actor's forces are there"),
+            "from": _day(first.date_input("From", key="presence_from")),
+            "to": _day(last.date_input("To (optional)", value=None, key="presence_to")),
+            "confidence": st.selectbox("Confidence", CONFIDENCES, index=1, key="presence_confidence"),
+            "source": st.text_input("Source", key="presence_source"),
+            "notes": st.text_area("Notes", key="presence_notes"),
+        }
+        if st.form_submit_button("Add presence", type="primary"):
+            _write(lambda: add_record(target, "presence", values, _author()), _added("presence"))
 
 
 def _polygon(text: str):
@@ -270,7 +339,7 @@ def _polygon(text: str):
     return merged if merged is not None and is_polygonal(merged) else None
 
 
-def _zone_form(path: Path, workspace: Workspace) -> None:
+def _zone_form(target: Target, workspace: Workspace) -> None:
     actors = _names(workspace, "actors")
     with st.form("add_zone"):
         actor = st.selectbox("Actor", list(actors), format_func=actors.get, key="zone_actor")
@@ -291,25 +360,35 @@ def _zone_form(path: Path, workspace: Workspace) -> None:
             if geometry is None:
                 st.error("Give one Polygon or MultiPolygon in GeoJSON (WGS84 longitude/latitude).")
                 return
-            _write(lambda: add_zone_change(path, {**values, "geometry": geometry}, _author(), end_current),
-                   lambda result: f"Added zone {result[1]} (change #{result[0]}).")
+            _write(lambda: add_zone_change(target, {**values, "geometry": geometry}, _author(), end_current),
+                   _added("zone"))
 
 
 # Edit and delete ----------------------------------------------------------------------------------------------
 
 
-def _label(record: dict, table: str) -> str:
-    words = {"movements": ("date", "asset"), "zones": ("actor", "valid_from"), "bases": ("name",)}[table]
-    return f"{record['id']} · " + " · ".join(str(record[w]) for w in words)
+def _records(workspace: Workspace, table: str) -> dict[str, dict]:
+    """The records offered in the list: all of a small table, the newest LISTED of a large one, and the one
+    asked for by id."""
+    records = {r["id"]: r for r in workspace.newest(table, LISTED).to_dict("records")}
+    if workspace.size(table) > LISTED:
+        wanted = st.text_input(f"Find a record by id (the list holds the newest {LISTED})",
+                               key=f"edit_find:{table}").strip()
+        found = workspace.record(table, wanted) if wanted else None
+        if wanted and found is None:
+            st.warning(f"No {table} record has the id {wanted!r}.")
+        elif found is not None:
+            records = {wanted: found, **records}
+    return records
 
 
-def _edit_tab(path: Path, workspace: Workspace) -> None:
-    table = st.radio("Table", ("movements", "bases", "zones"), horizontal=True, key="edit_table")
-    records = {r["id"]: r for r in workspace.tables[table].to_dict("records")}
+def _edit_tab(target: Target, workspace: Workspace) -> None:
+    table = st.radio("Table", EDIT_TABLES, horizontal=True, key="edit_table")
+    records = _records(workspace, table)
     if not records:
         st.info(f"No {table} yet.")
         return
-    record_id = st.selectbox("Record", list(records), format_func=lambda i: _label(records[i], table),
+    record_id = st.selectbox("Record", list(records), format_func=lambda i: describe(table, records[i]),
                              key=f"edit_pick:{table}")
     # What the analyst was shown is kept, so a save can tell whether someone changed the record meanwhile.
     shown_key = f"edit_shown:{table}:{record_id}"
@@ -325,12 +404,12 @@ def _edit_tab(path: Path, workspace: Workspace) -> None:
         save, delete = st.columns(2)
         if save.form_submit_button("Save changes", type="primary"):
             st.session_state.pop(shown_key)
-            _write(lambda: edit_record(path, table, before, {**before, **after}, _author()),
-                   lambda number: f"Saved {table[:-1]} {record_id} (change #{number}).")
+            _write(lambda: edit_record(target, table, before, {**before, **after}, _author()),
+                   lambda number: f"Saved {table} record {record_id} (change #{number}).")
         if delete.form_submit_button("Delete this record"):
             st.session_state.pop(shown_key)
-            _write(lambda: delete_record(path, table, before, _author()),
-                   lambda number: f"Deleted {table[:-1]} {record_id} (change #{number}); undo it under History.")
+            _write(lambda: delete_record(target, table, before, _author()),
+                   lambda number: f"Deleted {table} record {record_id} (change #{number}); undo it under History.")
 
 
 def _same_text(first: dict, second: dict) -> bool:
@@ -341,17 +420,22 @@ def _same_text(first: dict, second: dict) -> bool:
 # History ------------------------------------------------------------------------------------------------------
 
 
-def _history_tab(path: Path, workspace: Workspace) -> None:
-    history = workspace.history
-    if not len(history):
+def _plain(text: str) -> str:
+    """Text from records, shown as written: Markdown in it is not followed (no links, no images)."""
+    return re.sub(r"([\\`*_{}\[\]()#!|<>~$:])", r"\\\1", str(text))
+
+
+def _history_tab(target: Target, workspace: Workspace) -> None:
+    recent = workspace.recent_changes(HISTORY_SHOWN)
+    if not len(recent):
         st.info("No changes yet.")
         return
-    undone_by = {int(row["undoes"]): int(row["change"]) for _, row in history.iterrows() if row["undoes"]}
-    for _, row in history.iloc[::-1].head(HISTORY_SHOWN).iterrows():
-        number = int(row["change"])
+    for row in recent.to_dict("records"):
+        number, undone_by = int(row["change"]), row["undone_by"]
+        undone = undone_by is not None and not pd.isna(undone_by)
         what, button = st.columns([5, 1])
-        status = f" — undone by #{undone_by[number]}" if number in undone_by else ""
-        what.markdown(f"**#{number}** {row['summary']}{status}  \n{row['author']}, {row['at']}")
-        if button.button("Undo", key=f"undo:{number}", disabled=number in undone_by):
-            _write(lambda n=number: undo(path, n, _author()),
+        status = f" — undone by #{int(undone_by)}" if undone else ""
+        what.markdown(f"**#{number}** {_plain(row['summary'])}{status}  \n{_plain(row['author'])}, {row['at']}")
+        if button.button("Undo", key=f"undo:{number}", disabled=undone):
+            _write(lambda n=number: undo(target, n, _author()),
                    lambda new, n=number: f"Undid change #{n} (as change #{new}).")

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 from geodata.imports.preview import ImportPlan, Source, plan_import
-from geodata.workspace import Workspace, empty_tables, open_workspace, update
+from geodata.workspace import Target, Workspace, empty_tables, open_workspace, update, workspace_exists, workspace_name
 from geodata.workspace_store import empty_history
 
 
@@ -18,16 +17,18 @@ class ImportRefused(Exception):
         super().__init__("\n".join(plan.lines()))
 
 
-def current_workspace(path: Path) -> Workspace:
-    """The workspace at `path`, or the empty one an import would start there."""
-    return open_workspace(path) if path.exists() else Workspace(empty_tables(path.stem), empty_history())
+def current_workspace(target: Target) -> Workspace:
+    """The workspace at `target` (a .gpkg path or a postgresql:// address), or the empty one an import would start."""
+    if workspace_exists(target):
+        return open_workspace(target)
+    return Workspace(empty_tables(workspace_name(target)), empty_history())
 
 
-def preview_import(path: Path, sources: list[Source], today: dt.date | None = None) -> ImportPlan:
-    return plan_import(sources, current_workspace(Path(path)), today)
+def preview_import(target: Target, sources: list[Source], today: dt.date | None = None) -> ImportPlan:
+    return plan_import(sources, current_workspace(target), today)
 
 
-def import_into(path: Path, sources: list[Source], author: str,
+def import_into(target: Target, sources: list[Source], author: str,
                 today: dt.date | None = None) -> tuple[int | None, ImportPlan]:
     """Import `sources`, creating the workspace if needed; the change number (None: nothing new) and the plan.
 
@@ -43,5 +44,5 @@ def import_into(path: Path, sources: list[Source], author: str,
         return result.changes()
 
     labels = ", ".join(source.part.label for source in sources)
-    number = update(Path(path), author, f"import {labels}", plan, create=True)
+    number = update(target, author, f"import {labels}", plan, create=True)
     return number, plans[-1]

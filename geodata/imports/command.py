@@ -1,4 +1,7 @@
-"""`python -m geodata import FILE... --into WORKSPACE.gpkg`: preview, then import all or nothing."""
+"""`python -m geodata import FILE... --into WORKSPACE`: preview, then import all or nothing.
+
+The workspace is a .gpkg file or a postgresql://USER@HOST:PORT/DB?schema=NAME address.
+"""
 
 from __future__ import annotations
 
@@ -19,7 +22,8 @@ from geodata.imports.mapping import (
 from geodata.imports.preview import Source
 from geodata.imports.sources import read_path
 from geodata.problems import Problems
-from geodata.workspace_store import WorkspaceError, columns
+from geodata.workspace import target_of
+from geodata.workspace_store import WorkspaceError, columns, store_for
 
 HINT = ("hint: a missing column is filled by mapping one of the file's columns to it (--map THEIRS=OURS) "
         "or by one value for every row (--set OURS=VALUE)")
@@ -62,7 +66,7 @@ def _check_options(sources: list[Source], map_option: str, set_option: str, prob
         problems.error("--set", None, ours or "-", "no file is imported into a table with this column")
 
 
-def run_import(files: list[str], into: Path, table: str | None = None, map_option: str = "",
+def run_import(files: list[str], into: Path | str, table: str | None = None, map_option: str = "",
                set_option: str = "", mapping_file: Path | None = None,
                save_mapping: Path | None = None, author: str = "") -> int:
     """Print the preview and import; 0 when imported, 1 when refused (nothing is written then)."""
@@ -71,13 +75,15 @@ def run_import(files: list[str], into: Path, table: str | None = None, map_optio
     if mapping_file is not None:
         saved = load_mapping(mapping_file.read_text(encoding="utf-8"), mapping_file.name, problems)
     sources = _sources(files, table, map_option, set_option, saved, problems)
-    if into.suffix.lower() != ".gpkg":
-        problems.error(into.name, None, "-", "a workspace is a .gpkg file")
+    target = target_of(into)
+    name = store_for(target).label
+    if isinstance(target, Path) and target.suffix.lower() != ".gpkg":
+        problems.error(name, None, "-", "a workspace is a .gpkg file or a postgresql:// address")
     if problems.errors or not sources:
         print("\n".join(problems.lines() + ["refused: nothing was written"]))
         return 1
     try:
-        plan = preview_import(into, sources)
+        plan = preview_import(target, sources)
         print("\n".join(plan.lines() + problems.lines()))
         if plan.refused:
             missing = any(p.message == "missing column" for preview in plan.previews for p in preview.problems.errors)
@@ -85,13 +91,13 @@ def run_import(files: list[str], into: Path, table: str | None = None, map_optio
             return 1
         if save_mapping is not None:
             save_mapping.write_text(mapping_json(sources[0].mapping), encoding="utf-8")
-        number, plan = import_into(into, sources, author or getpass.getuser())
+        number, plan = import_into(target, sources, author or getpass.getuser())
     except ImportRefused as refused:  # the workspace changed between the preview and the write
         print("\n".join(refused.plan.lines() + ["refused: nothing was written"]))
         return 1
     except WorkspaceError as err:
         print("\n".join(err.lines + ["refused: nothing was written"]))
         return 1
-    print(f"imported {plan.added:,} records into {into.name} (change #{number})" if number
-          else f"nothing new to import into {into.name}")
+    print(f"imported {plan.added:,} records into {name} (change #{number})" if number
+          else f"nothing new to import into {name}")
     return 0
