@@ -6,10 +6,12 @@ so it goes one base at a time.
 """
 
 import datetime as dt
+import io
 import json
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 from pyproj import Geod
@@ -18,6 +20,7 @@ from analysis.airspace import Airspace, closures_on, geodesic_paths
 from analysis.reach import ReachError, ReachQuery, find_routes, route_text, with_and_without
 from analysis.reach_command import main
 from geodata import check_scenario, load_scenario
+from geodata.downloads import movements_csv, movements_geojson
 from scenario_files import SCENARIO_TOML, square, write_scenario
 
 GEOD = Geod(ellps="WGS84")
@@ -290,6 +293,20 @@ def test_movement_distances_agree_with_geod_to_a_tenth_of_a_km():
                             moves["destination_lon"].to_numpy(float), moves["destination_lat"].to_numpy(float))
     assert len(moves) > 20
     assert np.abs(moves["distance_km"].to_numpy(float) - np.asarray(metres) / 1000).max() <= 0.1
+
+
+def test_downloads_give_km_and_nautical_miles_for_air_and_sea(scenario_dir):
+    scenario = load_scenario(scenario_dir)
+    frame = pd.read_csv(io.BytesIO(movements_csv(scenario.movements)), dtype=str, keep_default_na=False)
+    by_id = frame.set_index("id")
+    _, _, alpha_charlie = GEOD.inv(35.95, 35.41, 21.18, 32.05)
+    assert float(by_id.at["m1", "distance_km"]) == pytest.approx(alpha_charlie / 1000, abs=0.1)
+    assert float(by_id.at["m1", "distance_nm"]) == pytest.approx(alpha_charlie / 1852, abs=0.1)  # by air
+    assert by_id.at["m4", "mode"] == "land" and by_id.at["m4", "distance_nm"] == ""
+    assert by_id.at["m3", "mode"] == "sea" and float(by_id.at["m3", "distance_nm"]) > 0
+    lines = {f["properties"]["id"]: f["properties"] for f in json.loads(movements_geojson(scenario.movements))["features"]}
+    assert lines["m1"]["distance_km"] == float(by_id.at["m1", "distance_km"])
+    assert lines["m1"]["distance_nm"] == float(by_id.at["m1", "distance_nm"]) and lines["m4"]["distance_nm"] is None
 
 
 def test_a_country_in_only_legs_to_from_must_be_some_base_s_country(tmp_path):
