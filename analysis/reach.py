@@ -145,6 +145,17 @@ def usable_bases(scenario: Scenario, actor: str, day: dt.date) -> frozenset[str]
     return frozenset(sites.index[uses])
 
 
+def main_side(scenario: Scenario) -> str:
+    """The actor that holds or is present at the most bases over the scenario's period: whose reach the map
+    shows unless the analyst picks another side. Ties go to the actor listed first in actors.csv."""
+    table = scenario.presence
+    first, last = pd.Timestamp(scenario.meta.start), pd.Timestamp(scenario.meta.end)
+    overlaps = (table["from"].isna() | (table["from"] <= last)) & (table["to"].isna() | (table["to"] >= first))
+    counts = table[overlaps].groupby("actor")["base"].nunique()
+    ranked = [actor for actor in scenario.actors.index if actor in counts.index]
+    return max(ranked, key=lambda actor: counts[actor]) if ranked else str(scenario.actors.index[0])
+
+
 def check_query(scenario: Scenario, query: ReachQuery, day: dt.date) -> float:
     """The system's range; raises ReachError naming the first unknown id or missing figure."""
     if query.system not in scenario.systems.index:
