@@ -172,6 +172,7 @@ class Airspace:
     def __init__(self, closures: tuple[Closure, ...]) -> None:
         self.closures = closures
         self._obstacles: dict[tuple[int, ...], _Obstacle] = {}
+        self._detours: dict[tuple, tuple[float, tuple[Point, ...]] | None] = {}  # kept: a day's search serves the next
         self._shapes = [_Shape(c.geometry) for c in closures]
         self._turns = [_turn_points(c.geometry) for c in closures]
 
@@ -223,7 +224,14 @@ class Airspace:
 
     def detour(self, start: Point, end: Point, key: tuple[int, ...], limit_km: float) -> tuple[float, tuple[Point, ...]] | None:
         """The shortest way from `start` to `end` round the closures `key`, if one is at most `limit_km` long:
-        its length and the turn points between the ends.
+        its length and the turn points between the ends."""
+        found = self._detours.get((start, end, key, limit_km), False)
+        if found is False:
+            found = self._detours[(start, end, key, limit_km)] = self._search(start, end, key, limit_km)
+        return found
+
+    def _search(self, start: Point, end: Point, key: tuple[int, ...], limit_km: float) -> tuple[float, tuple[Point, ...]] | None:
+        """The detour search.
 
         A* with lazy edges: a step to a node is queued untested, and the most promising steps are tested
         together when they come off the queue, so a search tests a few hundred lines, not every pair.

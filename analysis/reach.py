@@ -27,7 +27,7 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from analysis.airspace import Airspace, Point, closures_on, geodesic_km
+from analysis.airspace import Airspace, Closure, Point, closures_on, geodesic_km
 from geodata import Scenario
 
 DEFAULT_STOPS: Final = 2
@@ -222,10 +222,15 @@ class _Legs:
         return Blocked(start, end, km, f"crosses closed airspace: {', '.join(crossed)}")
 
 
-@functools.lru_cache(maxsize=8)
 def airspace_on(scenario: Scenario, actor: str, day: dt.date) -> Airspace:
-    """Kept between queries: a detour found round the same closures costs less the second time."""
-    return Airspace(closures_on(scenario.airspace, actor, day))
+    """The airspace closed to `actor` on `day`, kept while the closures stay the same: the detours found
+    for one day (or query) serve the next."""
+    return _airspace(closures_on(scenario.airspace, actor, day))
+
+
+@functools.lru_cache(maxsize=8)
+def _airspace(closures: tuple[Closure, ...]) -> Airspace:
+    return Airspace(closures)
 
 
 def _stopovers(scenario: Scenario, query: ReachQuery, actor: str, day: dt.date) -> frozenset[str]:
@@ -242,7 +247,7 @@ def find_routes(scenario: Scenario, query: ReachQuery, day: dt.date) -> Reach:
     legs = _Legs(scenario, airspace_on(scenario, actor, day), range_km, query.detour)
     origins = [base for base in dict.fromkeys(query.origins) if base not in query.without]
     stopovers = _stopovers(scenario, query, actor, day)
-    targets = [base for base in dict.fromkeys(query.destinations)]
+    targets = [base for base in dict.fromkeys(query.destinations) if base not in query.without]
     places = sorted(set(origins) | stopovers | set(targets))
 
     # Dijkstra over (base, legs flown), legs worked out lazily: a leg is first queued at its geodesic
@@ -280,7 +285,7 @@ def find_routes(scenario: Scenario, query: ReachQuery, day: dt.date) -> Reach:
     departures = {base: flown for base, flown in settled.items()
                   if flown <= query.stops and (flown == 0 or base in stopovers)}
     routes = []
-    for target in targets:
+    for target in dict.fromkeys(query.destinations):
         if target in arrived:
             routes.append(Route(target, True, arrived[target]))
         else:
@@ -291,9 +296,9 @@ def find_routes(scenario: Scenario, query: ReachQuery, day: dt.date) -> Reach:
 def _why(target: str, query: ReachQuery, origins: list[str], departures: dict[str, int], legs: _Legs) -> Blocked:
     """The shortest last leg into `target` from anywhere the search could fly on from, and why it fails."""
     if target in query.without:
-        return Blocked("", target, math.nan, "removed with --without")
+        return Blocked("", target, math.nan, "taken away: a 'without' base")
     if not origins:
-        return Blocked("", target, math.nan, "every origin is removed")
+        return Blocked("", target, math.nan, "every origin is a 'without' base")
     starts = [base for base in departures if base != target]
     if not starts:
         return Blocked("", target, math.nan, "no base to fly on from")

@@ -181,6 +181,7 @@ def _round_one_pole(lon0: float, lon: np.ndarray, lat: np.ndarray) -> np.ndarray
     steps = _wrap(np.diff(np.concatenate([[lon0 + 180], lon[order], [lon0 + 180]])))
     start = lon0 + 180 if steps.sum() < 0 else lon0 - 180  # westward from the east edge, or eastward from the west
     path_lon = start + np.concatenate([[0.0], np.cumsum(steps)])
+    path_lon[-1] = start - 360 if start > lon0 else start + 360  # exactly once round, whatever the rounding
     path_lat = np.concatenate([[lat_there], lat[order], [lat_there]])
     return np.column_stack([path_lon, path_lat])
 

@@ -120,6 +120,8 @@ def test_without_removes_a_base_and_allow_adds_a_friendly_one(scenario):
     assert friendly.km == pytest.approx((a_f + f_c) / 1000 + TEN_DEGREES, abs=0.1)
     every, without = with_and_without(scenario, ReachQuery("lift", ("a",), ("d",), without=frozenset({"b"})), april)
     assert every.routes[0].reachable and not without.routes[0].reachable
+    gone = route(scenario, april, destination="b", without=frozenset({"b"}))
+    assert not gone.reachable and route_text(gone) == "b: unreachable (taken away: a 'without' base)"
 
 
 def test_a_longer_range_needs_fewer_stopovers_and_an_origin_is_its_own_destination(scenario):
