@@ -2,9 +2,11 @@
 the panel's widgets reach the map, the legend, the table and the link; bad values fall back with a notice."""
 
 import datetime as dt
+import io
 import json
 import sys
 
+import pandas as pd
 import pytest
 from pyproj import Geod
 from streamlit.testing.v1 import AppTest
@@ -87,6 +89,9 @@ def test_the_panel_adds_rings_and_finds_routes_with_and_without_a_base(monkeypat
     app.button(key="add_rings").click().run()
     assert app.query_params["rings"] == "alpha:100-400,bravo:100-400"
     assert len(layers(app)["range-rings"]["data"]) == 4, "two outlines for each min/max pair"
+    shown = next(box for box in app.multiselect if box.label == "Rings drawn")
+    shown.set_value(shown.value[1:]).run()
+    assert app.query_params["rings"] == "bravo:100-400", "a ring taken off the list goes from the map and the link"
 
     app.toggle(key="reach_on").set_value(True).run()
     app.selectbox(key="reach_system").set_value("lift").run()
@@ -96,7 +101,8 @@ def test_the_panel_adds_rings_and_finds_routes_with_and_without_a_base(monkeypat
     assert not app.exception
     drawn = layers(app)
     assert drawn["reach-legs"]["data"] and len(drawn["reach-ends"]["data"]) == 2
-    table = next(frame.value for frame in app.dataframe if "with every base" in frame.value.columns)
+    html = next(str(block.value) for block in app.markdown if "with every base" in str(block.value))
+    table = pd.read_html(io.StringIO(html))[0]
     assert list(table.columns) == ["destination", "with every base", "without Alpha air base"]
     rows = dict(zip(table["destination"], zip(table["with every base"], table["without Alpha air base"])))
     _, _, bravo_charlie = Geod(ellps="WGS84").inv(35.87, 34.91, 21.18, 32.05)

@@ -107,7 +107,8 @@ def _render(scenario: Scenario) -> None:
         _show_map(scenario, composed, view, frames)
     with side_column:
         _side_panel(scenario, composed, view, tables)
-        with st.expander("Reach: range rings and the air bridge", expanded=bool(view.rings or view.reach)):
+        with st.expander("Reach: range rings and the air bridge", expanded=bool(view.rings or view.reach),
+                         key="reach_expander"):
             reach_panel(scenario, composed)
         with st.expander("Export this view"):
             export_panel(scenario, view)

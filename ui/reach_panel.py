@@ -14,11 +14,11 @@ import streamlit as st
 from analysis.reach import DEFAULT_STOPS, MAX_STOPS, Reach, ReachQuery, main_side, route_text
 from geodata import Scenario
 from layers.bases import short_name
-from layers.rings import RingSpec
+from layers.rings import RingSpec, rings_text
 from layers.view import ComposedMap, MapView
 
 KINDS = {"system": "a system's range", "km": "a distance (km)", "band": "a min/max pair (km)"}
-REACH_LISTS = ("reach_from", "reach_to", "reach_without", "reach_allow")
+TABLE_STYLE = "font-size:0.8rem;line-height:1.3;overflow-x:auto"
 
 
 def reach_state(view: MapView) -> dict:
@@ -75,6 +75,10 @@ def _add_rings(scenario: Scenario) -> None:
     state["ring_notice"] = "" if added else "Pick one or more bases first."
 
 
+def _rings_edited(key: str) -> None:
+    st.session_state["rings"] = list(st.session_state[key])
+
+
 def _ring_label(scenario: Scenario, ring: RingSpec) -> str:
     base = short_name(str(scenario.bases.at[ring.base, "name"]))
     if ring.system:
@@ -86,7 +90,11 @@ def _rings(scenario: Scenario, composed: ComposedMap) -> None:
     st.markdown("**Range rings**")
     bases = list(scenario.bases.index)
     base_name = lambda base: short_name(str(scenario.bases.at[base, "name"]))  # noqa: E731
-    st.multiselect("Rings drawn", st.session_state.get("rings", []), key="rings",
+    rings = list(st.session_state.get("rings", []))
+    # The rings live in their own state; this list shows them and takes removals. Its key follows the rings,
+    # so that a list with other options starts afresh instead of keeping a stale choice.
+    st.multiselect("Rings drawn", rings, default=rings, key=f"rings_drawn:{rings_text(tuple(rings))}",
+                   on_change=_rings_edited, args=(f"rings_drawn:{rings_text(tuple(rings))}",),
                    format_func=lambda ring: _ring_label(scenario, ring), placeholder="No rings",
                    help="Remove a ring here. Rings are kept in the link (rings=BASE:SYSTEM|KM|MIN-MAX,...).")
     st.multiselect("At bases", bases, key="ring_bases", format_func=base_name, placeholder="Pick bases")
@@ -125,9 +133,14 @@ def _cell(reach: Reach | None, destination: str) -> str:
     return f"{route.km:,.0f} km, {stops} stop{'s' * (stops != 1)}"
 
 
+def _place(scenario: Scenario, base: str) -> str:
+    """'Bamako' for 'Bamako – Modibo Keïta Intl Airport / Air Base 101': the panel is narrow."""
+    return short_name(str(scenario.bases.at[base, "name"])).split(" – ")[0]
+
+
 def reach_table(scenario: Scenario, every: Reach, without: Reach | None) -> pd.DataFrame:
     """One row per destination: with every base, and without the bases taken away, side by side."""
-    names = {base: short_name(str(scenario.bases.at[base, "name"])) for base in scenario.bases.index}
+    names = {base: _place(scenario, base) for base in scenario.bases.index}
     table = pd.DataFrame({"destination": [names[r.destination] for r in every.routes],
                           "with every base": [_cell(every, r.destination) for r in every.routes]})
     if without is not None:
@@ -152,9 +165,8 @@ def _air_bridge(scenario: Scenario, composed: ComposedMap) -> None:
     for key, label in (("reach_from", "From"), ("reach_to", "To"), ("reach_without", "Without (what if we lose…)"),
                        ("reach_allow", "Also stop at (friendly airfields)")):
         st.multiselect(label, bases, key=key, format_func=base_name, placeholder="Pick bases")
-    stops, detour = st.columns(2)
-    stops.number_input("Most stopovers", min_value=0, max_value=MAX_STOPS, step=1, key="reach_stops")
-    detour.toggle("Detours", key="reach_detour",
+    st.number_input("Most stopovers", min_value=0, max_value=MAX_STOPS, step=1, key="reach_stops")
+    st.toggle("Detours round closed airspace", key="reach_detour",
                   help="Off: a leg is a straight geodesic and closed airspace bars it. On: a leg may bend round "
                        "closed airspace without landing (slower: seconds the first time).")
     part = composed.reach
@@ -166,7 +178,9 @@ def _air_bridge(scenario: Scenario, composed: ComposedMap) -> None:
         return
     marks = part.marks
     st.caption(marks.note)
-    st.dataframe(reach_table(scenario, marks.every, marks.without), hide_index=True, width="stretch")
+    table = reach_table(scenario, marks.every, marks.without)
+    st.markdown(f"<div style='{TABLE_STYLE}'>{table.to_html(index=False, escape=True, border=0)}</div>",
+                unsafe_allow_html=True)
     with st.expander("Legs"):
         for reach, title in ((marks.every, "With every base"), (marks.without, "Without")):
             if reach is not None:
