@@ -10,16 +10,16 @@ binds only a leg that takes off or lands in that country.
 
 A detour bends a leg round the closures without landing: the shortest chain of
 geodesics through turn points just outside the closed polygons, found by A* on
-a visibility graph built as it is searched. Turn points are the corners of each
-polygon's outline simplified by `TURN_TOLERANCE` and widened by as much again,
-so they lie outside it; the path is tested against the polygons themselves.
+a visibility graph built as it is searched. Turn points are the convex corners of
+each polygon's outline simplified by `TURN_TOLERANCE` and widened by that and
+`TURN_CLEARANCE`, so they lie outside it; the path is tested against the
+polygons themselves.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import heapq
-import math
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -100,7 +100,6 @@ class _Shape:
     EROSION: Final = 0.1  # degrees
 
     def __init__(self, geometry) -> None:
-        self.outline = geometry
         core = shapely.simplify(geometry.buffer(-self.EROSION), self.EROSION / 2)  # still inside the outline
         self._outline, self._core = (geometry, _world_copies(geometry)), (core, _world_copies(core))
         for shape in (*self._outline, *self._core):

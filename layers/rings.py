@@ -20,6 +20,7 @@ to either) fills the world but the hole round the base's antipode.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 from dataclasses import dataclass
@@ -61,7 +62,7 @@ class RingSpec:
     km: tuple[float, ...] = ()  # a distance, or a min/max pair, when there is no system
 
     def text(self) -> str:
-        what = self.system or "-".join(f"{km:g}" for km in self.km)
+        what = self.system or "-".join(f"{km:.10g}" for km in self.km)
         return f"{self.base}:{what}"
 
 
@@ -186,7 +187,9 @@ def _round_one_pole(lon0: float, lon: np.ndarray, lat: np.ndarray) -> np.ndarray
     return np.column_stack([path_lon, path_lat])
 
 
+@functools.lru_cache(maxsize=256)
 def ring_shape(lon0: float, lat0: float, km: float) -> RingShape:
+    """The ring of `km` round (lon0, lat0); kept, since a ring stays put while the window moves. Read only."""
     azimuths, lon, lat = ring_vertices(lon0, lat0, km)
     north, south = _poles_within(lon0, lat0, km)
     lat = np.clip(lat, -MAX_LATITUDE, MAX_LATITUDE)

@@ -77,7 +77,7 @@ def test_rings_from_the_link_are_drawn_and_listed(monkeypatch, folder):
     legend = " ".join(str(block.value) for block in app.markdown)
     assert "Range rings" in legend and "Test SAM 400 km" in legend
     assert "not drawn: Charlie field not held or used by Red force on 31 Jan 2025" in legend
-    app.selectbox(key="side").set_value("blue").run()
+    app.selectbox(key="ring_side").set_value("blue").run()
     assert len(layers(app)["range-rings"]["data"]) == 1 and app.query_params["side"] == "blue"
     assert "charlie:lift" in app.query_params["rings"]
 

@@ -25,8 +25,8 @@ def reach_state(view: MapView) -> dict:
     """The panel's widget values for `view` (on a session's first run, from the URL)."""
     query = view.reach
     return {
-        "rings": list(view.rings),
-        "side": view.side,
+        "ring_specs": list(view.rings),
+        "ring_side": view.side,
         "reach_on": query is not None,
         "reach_system": query.system if query else None,
         "reach_from": list(query.origins) if query else [],
@@ -48,7 +48,7 @@ def reach_fields() -> dict:
                            without=frozenset(state.get("reach_without", ())),
                            stops=int(state.get("reach_stops", DEFAULT_STOPS)),
                            detour=bool(state.get("reach_detour", False)))
-    return {"rings": tuple(state.get("rings", ())), "side": state.get("side", ""), "reach": query}
+    return {"rings": tuple(state.get("ring_specs", ())), "side": state.get("ring_side", ""), "reach": query}
 
 
 def _ranged_systems(scenario: Scenario) -> list[str]:
@@ -71,12 +71,12 @@ def _add_rings(scenario: Scenario) -> None:
             return
         what = {"km": (low, high)}
     added = [RingSpec(base, **what) for base in state.get("ring_bases", [])]
-    state["rings"] = list(dict.fromkeys([*state.get("rings", []), *added]))
+    state["ring_specs"] = list(dict.fromkeys([*state.get("ring_specs", []), *added]))
     state["ring_notice"] = "" if added else "Pick one or more bases first."
 
 
 def _rings_edited(key: str) -> None:
-    st.session_state["rings"] = list(st.session_state[key])
+    st.session_state["ring_specs"] = list(st.session_state[key])
 
 
 def _ring_label(scenario: Scenario, ring: RingSpec) -> str:
@@ -90,7 +90,7 @@ def _rings(scenario: Scenario, composed: ComposedMap) -> None:
     st.markdown("**Range rings**")
     bases = list(scenario.bases.index)
     base_name = lambda base: short_name(str(scenario.bases.at[base, "name"]))  # noqa: E731
-    rings = list(st.session_state.get("rings", []))
+    rings = list(st.session_state.get("ring_specs", []))
     # The rings live in their own state; this list shows them and takes removals. Its key follows the rings,
     # so that a list with other options starts afresh instead of keeping a stale choice.
     st.multiselect("Rings drawn", rings, default=rings, key=f"rings_drawn:{rings_text(tuple(rings))}",
@@ -115,7 +115,7 @@ def _rings(scenario: Scenario, composed: ComposedMap) -> None:
     if st.session_state.get("ring_notice"):
         st.caption(st.session_state["ring_notice"])
     main = main_side(scenario)
-    st.selectbox("Side", ["", *scenario.actors.index], key="side",
+    st.selectbox("Side", ["", *scenario.actors.index], key="ring_side",
                  format_func=lambda actor: f"{scenario.actor_name(actor or main)}" + ("" if actor else " (main side)"),
                  help="A ring is drawn while this actor holds or uses its base on the window's last day.")
     if composed.rings is not None:
