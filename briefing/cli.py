@@ -20,11 +20,13 @@ from briefing.errors import one_line
 from briefing.export import FORMATS, PACK_FORMATS, TIMELAPSE_FORMATS, ExportRequest, default_size, export
 from briefing.outputs import OutputError, check_writable, mp4_problem
 from briefing.pptx_template import TemplateError, check_template
+from analysis.reach import DEFAULT_STOPS, ReachError, ReachQuery, check_query
 from briefing.sizes import A4, SizeError, parse_size
 from geodata.windows import PACK_STEPS, dated_windows, default_window, stepped_windows
 from geodata import MovementFilter, Scenario, ScenarioError, load_scenario
 from geodata.schema import CATEGORIES, CONFIDENCES, MODES
 from layers.mercator import MAX_LATITUDE, ZOOMS, Camera
+from layers.rings import parse_rings
 from layers.view import LAYER_TOGGLES, MapView
 
 LOG = logging.getLogger("footprint.briefing")
@@ -63,7 +65,45 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--title", default="", help="title instead of the scenario's")
     e.add_argument("--banner", default="", help='handling banner, top and bottom, e.g. "UNCLASSIFIED // FOR TRAINING"')
     e.add_argument("--template", type=Path, metavar="FILE.pptx", help="for .pptx: build on this PowerPoint template")
+    _reach_options(e)
     return parser
+
+
+def _reach_options(e: argparse.ArgumentParser) -> None:
+    """Range rings and the air bridge, as the dashboard's Reach panel sets them."""
+    e.add_argument("--rings", metavar="BASE:SYSTEM|KM,...",
+                   help="range rings: BASE:SYSTEM_ID, BASE:KM or BASE:MIN-MAX, comma-separated, e.g. hmeimim:s400_40n6")
+    e.add_argument("--side", metavar="ACTOR", help="whose bases carry the rings (default: the scenario's main side)")
+    e.add_argument("--reach", metavar="SYSTEM", help="draw the air bridge of this system on each slide's last day")
+    e.add_argument("--reach-from", metavar="BASE,...", default="", help="its origins")
+    e.add_argument("--reach-to", metavar="BASE,...", default="", help="its destinations")
+    e.add_argument("--reach-without", metavar="BASE,...", default="", help="compare without these bases")
+    e.add_argument("--reach-allow", metavar="BASE,...", default="", help="extra stopovers")
+    e.add_argument("--reach-stops", type=int, default=DEFAULT_STOPS, metavar="N", help="most stopovers (default 2)")
+    e.add_argument("--detour", action="store_true", help="legs may bend round closed airspace")
+
+
+def _reach_view(args: argparse.Namespace, scenario: Scenario, day: dt.date) -> dict:
+    """The MapView fields of the rings and the air bridge; raises OptionError naming the option."""
+    rings, problems = parse_rings(args.rings or "", scenario)
+    if problems:
+        raise OptionError(f"--rings {problems[0]}")
+    if args.side is not None and args.side not in scenario.actors.index:
+        raise OptionError(f"--side {args.side!r}: not an actor id of the scenario")
+    reach = None
+    if args.reach:
+        ids = {name: tuple(v.strip() for v in getattr(args, name).split(",") if v.strip())
+               for name in ("reach_from", "reach_to", "reach_without", "reach_allow")}
+        reach = ReachQuery(args.reach.strip(), ids["reach_from"], ids["reach_to"],
+                           allow=frozenset(ids["reach_allow"]), without=frozenset(ids["reach_without"]),
+                           stops=args.reach_stops, detour=args.detour)
+        try:
+            check_query(scenario, reach, day)
+        except ReachError as err:
+            option = {"system": "--reach", "origins": "--reach-from", "destinations": "--reach-to",
+                      "allow": "--reach-allow", "without": "--reach-without", "stops": "--reach-stops"}
+            raise OptionError(f"{option.get(err.field, '--reach')} {err}") from None
+    return {"rings": rings, "side": args.side or "", "reach": reach}
 
 
 def _date(text: str, option: str) -> dt.date:
@@ -181,9 +221,9 @@ def request_from(args: argparse.Namespace) -> ExportRequest:
         bases=_values(args.base, "--base", scenario.bases.index),
     )
     show = frozenset(LAYER_TOGGLES) if args.layers is None else _values(args.layers, "--layers", LAYER_TOGGLES)
-    base_view = MapView(start=scenario.meta.start, end=scenario.meta.end, keep=keep, show=show, theme=args.theme,
-                        camera=_camera(args.camera))
     windows = _windows(args, scenario, fmt)
+    base_view = MapView(start=scenario.meta.start, end=scenario.meta.end, keep=keep, show=show, theme=args.theme,
+                        camera=_camera(args.camera), **_reach_view(args, scenario, windows[0][1]))
     return ExportRequest(
         scenario=scenario,
         views=tuple(replace(base_view, start=first, end=last) for first, last in windows),

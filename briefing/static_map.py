@@ -19,12 +19,14 @@ from briefing.fonts import font, wrap
 from briefing.frame import (COLUMN_GAP, COMPACT_ROW_HEIGHT, GAP, LABEL_SIZE, NOTE_HEIGHT, NOTE_SIZE, PAGE_TABLE,
                             ROW_HEIGHT, SIDE_GAP, SIDE_TABLE, TITLE_HEIGHT, label_width, legend_columns, table_page_box)
 from briefing.layout import Box
-from layers.mercator import to_screen
+from layers.mercator import TILE, to_screen, world_pixels
 from briefing.rendered import Rendered
 from briefing.slides import Slide
 from briefing.table import COLUMNS, Columns, MovementTable, continued_text, part_note
 from layers.basemap import Palette, basemap_image
 from layers.icons import atlas
+from layers.reach import ReachLook
+from layers.rings import RingLook
 from layers.routes import arc_records, eastward
 from layers.style import THEMES, RGB, Theme
 from layers.zones import ZoneLook
@@ -145,6 +147,64 @@ class _MapCanvas:
                       stroke_width=self.px(look.halo * 2 / 3), stroke_fill=(*self.theme.halo, 220))
         self.image.alpha_composite(layer)
 
+    def whole(self, lonlat: np.ndarray, anchor) -> list[tuple[float, float]]:
+        """Device pixels of a mark drawn whole: one shift to the world copy nearest the centre, taken by its
+        anchor, for every vertex (a ring at 179°E runs on to 185°, a cap runs once round the world)."""
+        camera, box = self.slide.view.camera, self.slide.layout.map
+        size = TILE * 2 ** camera.zoom
+        x, y = world_pixels(lonlat[:, 0], lonlat[:, 1], camera.zoom)
+        (cx,), (cy,) = world_pixels(np.array([camera.longitude]), np.array([camera.latitude]), camera.zoom)
+        (ax,), _ = world_pixels(np.array([anchor[0]]), np.array([anchor[1]]), camera.zoom)
+        shift = (ax - cx + size / 2) % size - size / 2 - (ax - cx)
+        return list(zip(((x - cx + shift + box.width / 2) * self.ratio).tolist(),
+                        ((y - cy + box.height / 2) * self.ratio).tolist()))
+
+    def rings(self) -> None:
+        """The range-ring marks as the map draws them: faint fills (with holes), outlines and labels."""
+        marks, look = self.slide.composed.rings, RingLook()
+        if marks is None or not marks.drawn:
+            return
+        layer, draw = self.overlay()
+        for record in marks.drawn:
+            mask = Image.new("L", self.image.size, 0)
+            shape = ImageDraw.Draw(mask)
+            for polygon in record["polygons"]:
+                outer, *holes = (self.whole(np.asarray(ring, float), record["position"]) for ring in polygon)
+                shape.polygon(outer, fill=record["fill"][3])
+                for hole in holes:
+                    shape.polygon(hole, fill=0)
+            fill = Image.new("RGBA", self.image.size, (*record["fill"][:3], 0))
+            fill.putalpha(mask)
+            layer.alpha_composite(fill)
+        self.image.alpha_composite(layer)
+        layer, draw = self.overlay()
+        for record in marks.drawn:
+            for path in record["paths"]:
+                draw.line(self.whole(np.asarray(path, float), record["position"]), fill=tuple(record["color"]),
+                          width=self.px(look.width))
+            (x, y), = self.whole(np.asarray([record["label_at"]], float), record["position"])
+            draw.text((x, y), record["label"], font=font(round(look.label_size * self.ratio)), anchor="md",
+                      fill=tuple(record["color"]), stroke_width=self.px(look.label_halo * 2 / 3),
+                      stroke_fill=(*self.theme.halo, 230))
+        self.image.alpha_composite(layer)
+
+    def reach(self) -> None:
+        """The air bridge as the map draws it: dashed legs, a ring on each destination and its figure."""
+        part, look = self.slide.composed.reach, ReachLook()
+        if part is None or part.marks is None:
+            return
+        layer, draw = self.overlay()
+        for dash in part.marks.legs:
+            points = np.asarray(dash["path"], float)
+            draw.line(self.whole(points, points[0]), fill=tuple(dash["color"]), width=self.px(look.width))
+        for end in part.marks.ends:
+            (x, y), = self.points(np.asarray([end["position"]], float))
+            self._circle(draw, x, y, look.marker_radius, None, tuple(end["color"]), look.marker_width)
+            draw.text((x, y + (look.marker_radius + 2) * self.ratio), end["label"],
+                      font=font(round(look.label_size * self.ratio), True), anchor="ma", fill=tuple(end["color"]),
+                      stroke_width=self.px(look.label_halo * 2 / 3), stroke_fill=(*self.theme.halo, 230))
+        self.image.alpha_composite(layer)
+
     def bases(self, show_labels: bool) -> None:
         """The base marks as the map draws them: rings, markers, glyphs and placed names."""
         records, r, look = self.slide.composed.base_records, self.ratio, self.slide.composed.looks.bases
@@ -177,8 +237,10 @@ class _MapCanvas:
         self.basemap()
         if "zones" in show:
             self.zones()
+        self.rings()
         if "routes" in show:
             self.routes()
+        self.reach()
         self.places()
         if "bases" in show:
             self.bases("labels" in show)

@@ -11,6 +11,7 @@ import re
 
 import pandas as pd
 
+from geodata.geodesy import nautical_miles
 from geodata.schema import MOVEMENT_COLUMNS
 
 _FORMULA_START = re.compile(r"^[=+\-@\t\r]")
@@ -26,10 +27,20 @@ def inert(value: object) -> object:
     return value
 
 
+# Geodesic length on WGS84, and in nautical miles for air and sea (empty by land).
+DISTANCE_COLUMNS = ("distance_km", "distance_nm")
+
+
 def _format_columns(movements: pd.DataFrame) -> pd.DataFrame:
+    """The scenario format's columns, the movement's geodesic length, then any extra columns of the data."""
     names = [c.name for c in MOVEMENT_COLUMNS]
-    extras = [c for c in movements.columns if c not in names and c not in _DERIVED]
-    frame = movements[names + extras].copy()
+    extras = [c for c in movements.columns if c not in names and c not in _DERIVED and c not in DISTANCE_COLUMNS]
+    frame = movements[names].copy()
+    frame["distance_km"] = movements["distance_km"].round(1)
+    flown_or_sailed = movements["mode"].astype(str).isin(["air", "sea"])
+    frame["distance_nm"] = pd.Series(nautical_miles(movements["distance_km"]), index=movements.index).round(1).where(
+        flown_or_sailed)
+    frame[extras] = movements[extras]
     for column in frame.columns:
         if isinstance(frame[column].dtype, pd.CategoricalDtype):
             frame[column] = frame[column].astype(object)

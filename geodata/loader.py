@@ -19,6 +19,7 @@ from geodata.schema import COLUMNS, FILES, MOVEMENTS_PARQUET, OPTIONAL_TABLES
 from geodata.validate import (
     check_movement_ends,
     check_order,
+    check_countries,
     check_references,
     validate_areas,
     validate_meta,
@@ -116,6 +117,8 @@ def _assemble(tables: dict[str, object], labels: dict[str, str], name: str, prob
         if actor_ids is not None:
             check_references(areas[actor_column], actor_ids, "actor", labels[table], problems)
         check_order(areas[first], areas[last], labels[table], problems)
+    if airspace is not None and bases is not None:
+        check_countries(airspace["only_legs_to_from"], set(bases["country"]), labels["airspace"], problems)
     if presence is not None:
         if base_ids is not None:
             check_references(presence["base"], base_ids, "base", labels["presence"], problems)

@@ -113,6 +113,7 @@ AIRSPACE_PROPERTIES: Final = (
     SOURCE,
     CONFIDENCE,
     _optional(Column("notes", "text")),
+    _optional(Column("only_legs_to_from", "text")),  # a country of bases.csv: binds only legs to or from it
 )
 
 ZONE_PROPERTIES: Final = (
@@ -131,7 +132,7 @@ MAY_BE_EMPTY: Final = {
     "zones": {"valid_to", "label"},
     "presence": {"to", "notes"},
     "systems": {"range_km", "notes"},  # a system without a public range is kept, and says so
-    "airspace": {"valid_to", "notes"},
+    "airspace": {"valid_to", "notes", "only_legs_to_from"},
 }
 
 SCENARIO_KEYS: Final = ("title", "caveat", "start", "end")

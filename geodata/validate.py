@@ -159,6 +159,13 @@ def check_references(column: pd.Series, known: set[str], what: str, file: str, p
     _report(problems, file, column.name, unknown, lambda row: f"unknown {what} id {_shown(column[row])}")
 
 
+def check_countries(column: pd.Series, countries: set[str], file: str, problems: Problems) -> None:
+    """A country named by another table must be spelled as some base's `country` in bases.csv."""
+    unknown = (column != "") & ~column.isin(countries)
+    _report(problems, file, column.name, unknown,
+            lambda row: f"{_shown(column[row])} is not the country of any base in bases.csv")
+
+
 def check_order(first: pd.Series, last: pd.Series, file: str, problems: Problems) -> None:
     bad = last.notna() & first.notna() & (last < first)
     _report(problems, file, last.name, bad,

@@ -15,6 +15,7 @@ import shapely
 from geodata.schema import BASE_KINDS
 from layers.basemap import borders_note
 from layers.bases import BaseLook
+from layers.rings import in_view as ring_in_view
 from layers.routes import arc_colors, arc_meaning, RouteLook
 from layers.style import CONFIDENCE_ALPHA, NEUTRAL, RGB, hex_to_rgb
 
@@ -109,10 +110,40 @@ def _bases(composed: ComposedMap, bases_in_view: np.ndarray, look: BaseLook) -> 
     return Section("Bases", tuple(entries), note="; ".join(notes))
 
 
+def _rings(composed: ComposedMap) -> Section | None:
+    """Each kind of ring drawn in the box, with its bases; and the rings not drawn, saying why."""
+    marks = composed.rings
+    if marks is None:
+        return None
+    shown = [record for record in marks.drawn if ring_in_view(record, composed.viewport)]
+    colors = dict(marks.colors)
+    bases: dict[str, list[str]] = {}
+    for record in shown:
+        bases.setdefault(record["label"], []).append(record["base_name"])
+    entries = [Entry(f"{label}: {', '.join(dict.fromkeys(names))}", "line", colors[label])
+               for label, names in bases.items()]
+    entries += [Entry(line, "line", None, 0.25) for line in marks.not_drawn]  # a line each: it must not be cut
+    if not entries:
+        return None
+    side = composed.actors["name"].get(marks.side, marks.side)
+    return Section("Range rings", tuple(entries), note=f"geodesic; at bases {side} holds or uses on "
+                                                       f"{marks.day:%-d %b %Y}")
+
+
+def _reach(composed: ComposedMap) -> Section | None:
+    part = composed.reach
+    if part is None:
+        return None
+    if part.marks is None:
+        return Section("Reach", (), note=f"not drawn: {part.error}")
+    return Section("Reach", tuple(Entry(label, swatch, color) for label, color, swatch in part.marks.kinds),
+                   note=part.marks.note)
+
+
 def legend_sections(composed: ComposedMap, *, bases: BaseLook = BaseLook(),
                     routes: RouteLook = RouteLook()) -> list[Section]:
     bases_in_view, zones_in_view = _in_view(composed)
     sections = [_actors(composed, bases_in_view, zones_in_view), _zones(composed, zones_in_view),
-                *_movements(composed, routes), _bases(composed, bases_in_view, bases),
-                Section("Basemap", (), note=borders_note())]
+                *_movements(composed, routes), _bases(composed, bases_in_view, bases), _rings(composed),
+                _reach(composed), Section("Basemap", (), note=borders_note())]
     return [section for section in sections if section is not None]

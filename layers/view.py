@@ -19,6 +19,7 @@ import pandas as pd
 import pydeck as pdk
 import shapely
 
+from analysis.reach import Reach, ReachError, ReachQuery, main_side, usable_bases, with_and_without
 from geodata import MovementFilter, Scenario
 from layers.basemap import BasemapSource, basemap_layers, relief_shown
 from layers.bases import BaseLook, base_marks, bases_layers
@@ -28,6 +29,8 @@ from layers.legend import Section, legend_sections
 from layers.extent import fit_camera
 from layers.mercator import ZOOMS, Camera, Viewport
 from layers.places import PlaceLook, place_marks, places_layers
+from layers.reach import ReachMarks, reach_layers, reach_marks
+from layers.rings import RingMarks, RingSpec, ring_marks, rings_layers
 from layers.routes import Routes, RouteLook, drawn_arcs, movement_arcs, routes_layer
 from layers.style import THEMES
 from layers.zones import hatch_layer, hatch_zoom, zone_marks, zones_layer
@@ -48,6 +51,9 @@ class MapView:
     theme: str = "light"
     camera: Camera | None = None  # None: the scenario's own view
     online_tiles: bool = False
+    rings: tuple[RingSpec, ...] = ()  # range rings, drawn while `side` holds or uses their base on `end`
+    side: str = ""  # whose bases carry the rings; '' = the scenario's main side (analysis.reach.main_side)
+    reach: ReachQuery | None = None  # the air bridge on `end`: routes with and without the query's `without`
 
 
 @dataclass(frozen=True)
@@ -57,11 +63,6 @@ class Looks:
     bases: BaseLook = BaseLook()
     routes: RouteLook = RouteLook()
     places: PlaceLook = PlaceLook()
-
-    @functools.cached_property
-    def movements(self) -> pd.DataFrame:
-        """The window's movements, fetched when first asked for: a database's window may hold millions."""
-        return self.rows()
 
 
 # A 1920×1080 slide is seen from the back of a room at half its size: names and markers grow.
@@ -132,6 +133,51 @@ def arcs_layer(scenario: Scenario, start: dt.date, end: dt.date, keep: MovementF
 
 
 @dataclass(frozen=True)
+class RingPart:
+    marks: RingMarks
+    layers: tuple[pdk.Layer, ...]
+
+
+def ring_part(scenario: Scenario, rings: tuple[RingSpec, ...], side: str, day: dt.date, theme: str,
+              for_html: bool) -> RingPart:
+    """The rings on `day`; they change with the rings asked for, the side's bases and the theme."""
+    marks = ring_marks(scenario, rings, side, day, usable_bases(scenario, side, day), THEMES[theme], for_html=for_html)
+    return RingPart(marks, tuple(rings_layers(marks, THEMES[theme])))
+
+
+@dataclass(frozen=True)
+class ReachRoutes:
+    every: Reach | None
+    without: Reach | None
+    error: str = ""  # why the query cannot be answered, e.g. a system without a range
+
+
+def reach_routes(scenario: Scenario, query: ReachQuery, day: dt.date) -> ReachRoutes:
+    """The costly part of the air bridge (a detour search takes seconds): routes with and without the bases."""
+    try:
+        return ReachRoutes(*with_and_without(scenario, query, day))
+    except ReachError as err:
+        return ReachRoutes(None, None, f"{err.field}: {err}")
+
+
+@dataclass(frozen=True)
+class ReachPart:
+    marks: ReachMarks | None
+    error: str
+    layers: tuple[pdk.Layer, ...]
+
+
+def reach_part(scenario: Scenario, query: ReachQuery, day: dt.date, theme: str, zoom: float, for_html: bool,
+               parts: Parts) -> ReachPart:
+    """The routes drawn for the map's zoom (dashes are sized in pixels)."""
+    routes = parts.reach_routes(scenario, query, day)
+    if routes.every is None:
+        return ReachPart(None, routes.error, ())
+    marks = reach_marks(scenario, routes.every, routes.without, THEMES[theme], zoom, for_html=for_html)
+    return ReachPart(marks, "", tuple(reach_layers(marks, THEMES[theme])))
+
+
+@dataclass(frozen=True)
 class Parts:
     """How `compose` builds its costly parts: directly, or through caches the caller keeps."""
 
@@ -140,6 +186,9 @@ class Parts:
     window_arcs: Callable[..., Routes] = window_arcs
     arcs_layer: Callable[..., pdk.Layer] = arcs_layer
     places: Callable[..., PlacePart] = place_part
+    rings: Callable[..., RingPart] = ring_part
+    reach_routes: Callable[..., ReachRoutes] = reach_routes
+    reach: Callable[..., ReachPart] = reach_part
 
 
 def headline_bases(scenario: Scenario) -> frozenset[str]:
@@ -180,6 +229,8 @@ class ComposedMap:
     place_marks: list[dict] = field(default_factory=list)
     sites: pd.DataFrame = field(default_factory=pd.DataFrame)
     looks: Looks = Looks()
+    rings: RingMarks | None = None  # when the view asks for rings
+    reach: ReachPart | None = None  # when the view asks for the air bridge
 
     def legend(self) -> list[Section]:
         return legend_sections(self, bases=self.looks.bases, routes=self.looks.routes)
@@ -226,8 +277,16 @@ def compose(scenario: Scenario, view: MapView, *, viewport_size: tuple[float, fl
     zone = parts.zones(scenario, tuple(zones.index), view.theme, hatch_zoom(camera.zoom), for_html) if len(zones) else None
     if zone:
         layers += zone.layers
+    ring = parts.rings(scenario, view.rings, view.side or main_side(scenario), view.end, view.theme,
+                       for_html) if view.rings else None
+    if ring:
+        layers += ring.layers
     if "routes" in view.show and len(routes.drawn):
         layers.append(parts.arcs_layer(scenario, view.start, view.end, view.keep, look, for_html, animated, parts))
+    reach = parts.reach(scenario, view.reach, view.end, view.theme, hatch_zoom(camera.zoom), for_html,
+                        parts) if view.reach else None
+    if reach:
+        layers += reach.layers
     base = None
     if "bases" in view.show:
         drawn, faded = _drawn_bases(scenario, view, routes, sites)
@@ -251,4 +310,6 @@ def compose(scenario: Scenario, view: MapView, *, viewport_size: tuple[float, fl
         place_marks=places.marks if places else [],
         sites=sites,
         looks=looks,
+        rings=ring.marks if ring else None,
+        reach=reach,
     )

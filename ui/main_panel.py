@@ -21,6 +21,7 @@ from ui.deck_map import layer_items, map_payload
 from ui.export_panel import export_panel
 from ui.legend import legend_html
 from ui.map_element import deck_map
+from ui.reach_panel import reach_panel
 from ui.session import current_view, sync_query
 from ui.shared_parts import SHARED
 from ui.story import show_story
@@ -106,6 +107,9 @@ def _render(scenario: Scenario) -> None:
         _show_map(scenario, composed, view, frames)
     with side_column:
         _side_panel(scenario, composed, view, tables)
+        with st.expander("Reach: range rings and the air bridge", expanded=bool(view.rings or view.reach),
+                         key="reach_expander"):
+            reach_panel(scenario, composed)
         with st.expander("Export this view"):
             export_panel(scenario, view)
 

@@ -10,10 +10,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Mapping
 
+from analysis.reach import DEFAULT_STOPS, MAX_STOPS, ReachQuery
 from geodata import MovementFilter, Scenario
 from geodata.schema import CATEGORIES, CONFIDENCES, MODES
 from geodata.windows import default_window
 from layers.mercator import Camera
+from layers.rings import parse_rings, rings_text
 from layers.style import THEMES
 from layers.view import LAYER_TOGGLES, MapView
 
@@ -93,8 +95,71 @@ def parse_query(params: Mapping[str, str], scenario: Scenario) -> ParsedQuery:
         base = None
 
     view = MapView(start=start, end=end, keep=MovementFilter(**chosen), show=show, theme=theme, camera=camera,
-                   online_tiles=params.get("tiles") == "online")
+                   online_tiles=params.get("tiles") == "online", **parse_reach(params, scenario, notices))
     return ParsedQuery(view, base, notices)
+
+
+# Range rings and the air bridge: rings=BASE:WHAT,..., side=ACTOR, reach=SYSTEM with reach_from, reach_to,
+# reach_without, reach_allow (base ids), reach_stops (0–6) and reach_detour=1.
+REACH_LISTS = {"reach_from": "origins", "reach_to": "destinations", "reach_without": "without", "reach_allow": "allow"}
+
+
+def parse_reach(params: Mapping[str, str], scenario: Scenario, notices: list[str]) -> dict:
+    """The MapView fields `rings`, `side` and `reach`; bad values are left out with a notice."""
+    rings, problems = parse_rings(params.get("rings", ""), scenario)
+    notices += [f"Ignored a ring: {problem}." for problem in problems[:3]]
+    side = params.get("side", "")
+    if side and side not in scenario.actors.index:
+        notices.append("Ignored 'side': no such actor in this scenario.")
+        side = ""
+    return {"rings": rings, "side": side, "reach": _reach_query(params, scenario, notices)}
+
+
+def _reach_query(params: Mapping[str, str], scenario: Scenario, notices: list[str]) -> ReachQuery | None:
+    system = params.get("reach")
+    if system is None:
+        return None
+    if system not in scenario.systems.index:
+        notices.append("Ignored 'reach': no such system in this scenario.")
+        return None
+    ids = {}
+    for param, name in REACH_LISTS.items():
+        values = [v for v in params.get(param, "").split(",") if v]
+        unknown = [v for v in values if v not in scenario.bases.index]
+        if unknown:
+            notices.append(f"Ignored unknown {param} base(s): {', '.join(unknown[:3])}.")
+        ids[name] = tuple(v for v in values if v in scenario.bases.index)
+    try:
+        stops = int(params.get("reach_stops", DEFAULT_STOPS))
+        if not 0 <= stops <= MAX_STOPS:
+            raise ValueError
+    except ValueError:
+        notices.append(f"Ignored 'reach_stops': a whole number from 0 to {MAX_STOPS}.")
+        stops = DEFAULT_STOPS
+    if not ids["origins"] or not ids["destinations"]:
+        notices.append("Ignored 'reach': it needs reach_from and reach_to.")
+        return None
+    return ReachQuery(system, ids["origins"], ids["destinations"], allow=frozenset(ids["allow"]),
+                      without=frozenset(ids["without"]), stops=stops, detour=params.get("reach_detour") == "1")
+
+
+def reach_params(view: MapView) -> dict[str, str]:
+    """The rings, side and air bridge of `view` as query parameters; only what is set."""
+    params = {"rings": rings_text(view.rings)} if view.rings else {}
+    if view.side:
+        params["side"] = view.side
+    query = view.reach
+    if query is not None:
+        params["reach"] = query.system
+        for param, name in REACH_LISTS.items():
+            values = getattr(query, name)
+            if values:
+                params[param] = ",".join(values if isinstance(values, tuple) else sorted(values))
+        if query.stops != DEFAULT_STOPS:
+            params["reach_stops"] = str(query.stops)
+        if query.detour:
+            params["reach_detour"] = "1"
+    return params
 
 
 def to_query(view: MapView, selected_base: str | None) -> dict[str, str]:
@@ -115,4 +180,5 @@ def to_query(view: MapView, selected_base: str | None) -> dict[str, str]:
         params["tiles"] = "online"
     if selected_base:
         params["selected"] = selected_base
+    params.update(reach_params(view))
     return params

@@ -7,6 +7,7 @@ import streamlit as st
 from geodata import MovementFilter, Scenario
 from layers.view import MapView
 from ui.query import LIST_PARAMS, parse_query, to_query
+from ui.reach_panel import reach_fields, reach_state
 
 FILTER_KEYS = {attribute: f"filter_{attribute}" for attribute in LIST_PARAMS.values()}
 
@@ -28,6 +29,7 @@ def init_from_query(scenario: Scenario) -> list[str]:
         "selected_base": parsed.selected_base,
         "playing": False,
         **{key: sorted(getattr(view.keep, attribute)) for attribute, key in FILTER_KEYS.items()},
+        **reach_state(view),
     })
     return parsed.notices
 
@@ -42,7 +44,7 @@ def current_view() -> MapView:
     start, end = st.session_state["window"]
     return MapView(start=start, end=end, keep=current_filter(), show=frozenset(st.session_state["layers"]),
                    theme=st.session_state["theme"], camera=st.session_state.get("camera"),
-                   online_tiles=st.session_state["online_tiles"])
+                   online_tiles=st.session_state["online_tiles"], **reach_fields())
 
 
 def sync_query(view: MapView) -> None:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import functools
 
-from layers.view import Parts, arcs_layer, base_part, place_part, window_arcs, zone_part
+from layers.view import (Parts, arcs_layer, base_part, place_part, reach_part, reach_routes, ring_part,
+                         window_arcs, zone_part)
 
 SHARED = Parts(
     zones=functools.lru_cache(maxsize=64)(zone_part),  # a few states in a period, per theme and zoom
@@ -17,4 +18,7 @@ SHARED = Parts(
     window_arcs=functools.lru_cache(maxsize=32)(window_arcs),
     arcs_layer=functools.lru_cache(maxsize=32)(arcs_layer),
     places=functools.lru_cache(maxsize=64)(place_part),  # per camera
+    rings=functools.lru_cache(maxsize=32)(ring_part),  # per rings asked for, side's bases on the day, theme
+    reach_routes=functools.lru_cache(maxsize=32)(reach_routes),  # the route search: seconds with detours
+    reach=functools.lru_cache(maxsize=32)(reach_part),  # its dashes, per zoom
 )
