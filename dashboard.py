@@ -39,7 +39,7 @@ with st.sidebar:
     sidebar.display(scenario)
 
 title(scenario)
-main_panel(scenario)
+main_panel(scenario, Path(data_path) if data_path else BUNDLED)
 
 if data_path and Path(data_path).suffix.lower() == ".gpkg":
     from ui.workspace_panel import workspace_panel  # only workspaces are edited in place

@@ -26,7 +26,9 @@ from pyproj import Transformer
 
 from briefing.table import short_place
 from geodata import MovementFilter, Scenario
+from geodata.downloads import inert
 from geodata.presence import NO_HOLDER
+from geodata.windows import shift_date
 from layers.bases import short_name
 
 MOVEMENT_DAYS: Final = 30
@@ -94,6 +96,11 @@ def parse_side(text: str, period: tuple[dt.date, dt.date]) -> Side:
     return Side(days[0], days[1])
 
 
+def default_sides(period: tuple[dt.date, dt.date], day: dt.date) -> tuple[Side, Side]:
+    """A month ago and `day`: the delta of a monthly briefing."""
+    return side_on(max(period[0], shift_date(day, "month", -1)), period), side_on(day, period)
+
+
 def check_order(a: Side, b: Side) -> None:
     """B is the later side: its day may not come before A's."""
     if b.last < a.last:
@@ -145,6 +152,7 @@ class LandChange:
     new: str
     km2: float
     geometry: object  # shapely, lon/lat
+    source: str  # of the zones that show the land in its new hands (in its old ones, when nobody holds it now)
 
 
 @dataclass(frozen=True)
@@ -217,7 +225,7 @@ class RouteChange:
         return self.b - self.a
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # one report per computation: hashed by identity, for caches
 class ChangeReport:
     a: Side
     b: Side
@@ -242,7 +250,8 @@ def _holdings(zones) -> dict[str, object]:
 
 
 def _land(scenario: Scenario, a: Side, b: Side) -> tuple[list[ActorLand], list[LandChange]]:
-    held_a, held_b = _holdings(scenario.zones_on(a.last)), _holdings(scenario.zones_on(b.last))
+    zones_a, zones_b = scenario.zones_on(a.last), scenario.zones_on(b.last)
+    held_a, held_b = _holdings(zones_a), _holdings(zones_b)
     empty = shapely.Polygon()
     actors, lost, gained = [], {}, {}
     for actor in sorted(set(held_a) | set(held_b)):
@@ -260,7 +269,9 @@ def _land(scenario: Scenario, a: Side, b: Side) -> tuple[list[ActorLand], list[L
         piece = _without_slivers(piece)
         km2 = area_km2(piece)
         if km2 >= MIN_CHANGE_KM2:
-            changes.append(LandChange(old, new, km2, piece))
+            zones = zones_b[zones_b["actor"] == new] if new else zones_a[zones_a["actor"] == old]
+            sources = zones["source"][shapely.intersects(zones.geometry.values, piece)]
+            changes.append(LandChange(old, new, km2, piece, " ; ".join(dict.fromkeys(sources))))
     actors.sort(key=lambda land: (-abs(land.km2_b - land.km2_a), land.actor))
     return actors, sorted(changes, key=lambda change: -change.km2)
 
@@ -414,18 +425,9 @@ def change_report(scenario: Scenario, a: Side, b: Side, points: pd.DataFrame | N
     named |= {e.actor for e in presences} | {t.holder_a for t in towns} | {t.holder_b for t in towns}
     names = {actor: scenario.actor_name(actor) for actor in sorted(named - {NOBODY})}
     sources = [step.source for c in bases for step in c.steps] + [e.source for e in presences]
-    sources += [t.source for t in towns] + _zone_sources(scenario, a, b, land) + movement_sources
+    sources += [t.source for t in towns] + [change.source for change in land] + movement_sources
     return ChangeReport(a, b, names, tuple(actors), tuple(land), tuple(bases), tuple(presences), tuple(towns),
                         categories, tuple(routes), tuple(dict.fromkeys(s for s in sources if s)))
-
-
-def _zone_sources(scenario: Scenario, a: Side, b: Side, land: list[LandChange]) -> list[str]:
-    """The sources of B's zones that take in land that changed hands."""
-    if not land:
-        return []
-    changed = shapely.union_all([change.geometry for change in land])
-    zones = scenario.zones_on(b.last)
-    return list(zones["source"][shapely.intersects(zones.geometry.values, changed)])
 
 
 # --- Reading and writing it -------------------------------------------------------------------
@@ -510,6 +512,15 @@ def base_text(change: BaseChange, report: ChangeReport) -> str:
     return "; ".join(parts)
 
 
+def headline(report: ChangeReport) -> list[tuple[str, str]]:
+    """The report's figures in a few words each: (figure, what it counts)."""
+    moved = sum(1 for c in report.bases if c.present_a != c.present_b)
+    return [(f"{sum(c.km2 for c in report.land):,.0f} km²", "of land changed hands"),
+            (f"{sum(c.changed_hands for c in report.bases):,}", "bases changed hands"),
+            (f"{moved:,}", "bases where forces left or arrived"),
+            (f"{len(report.towns):,}", "towns changed hands")]
+
+
 def report_rows(report: ChangeReport) -> pd.DataFrame:
     """The whole report as one long table, one change a row, for the CSV download."""
     rows = []
@@ -538,6 +549,12 @@ def report_rows(report: ChangeReport) -> pd.DataFrame:
     for route in report.routes:
         add("route (movements under way)", f"{route_name(route)}", route.a, route.b, f"{route.change:+d}")
     return pd.DataFrame(rows, columns=["section", "item", "a", "b", "change", "date", "confidence", "source"])
+
+
+def report_csv(report: ChangeReport) -> bytes:
+    """The report's table as CSV; text that a spreadsheet would run as a formula is made inert."""
+    rows = report_rows(report)
+    return rows.map(inert).to_csv(index=False).encode("utf-8")
 
 
 def _site_text(holder: str, present: tuple[str, ...], report: ChangeReport) -> str:
