@@ -24,6 +24,7 @@ import pandas as pd
 import shapely
 from pyproj import Transformer
 
+from analysis.counts import plural
 from briefing.table import short_place
 from geodata import MovementFilter, Scenario
 from geodata.downloads import inert
@@ -33,6 +34,7 @@ from layers.bases import short_name
 
 MOVEMENT_DAYS: Final = 30
 MAX_EDGE_DEGREES: Final = 0.25  # longer edges are cut before projecting, so they keep their course
+MAX_ROUTES: Final = 10  # routes listed in the text report
 MIN_CHANGE_KM2: Final = 1.0  # smaller pieces are slivers between two drawings of one border, not changes
 NOBODY: Final = NO_HOLDER
 STARTED, ENDED = "started", "ended"
@@ -515,10 +517,44 @@ def base_text(change: BaseChange, report: ChangeReport) -> str:
 def headline(report: ChangeReport) -> list[tuple[str, str]]:
     """The report's figures in a few words each: (figure, what it counts)."""
     moved = sum(1 for c in report.bases if c.present_a != c.present_b)
-    return [(f"{sum(c.km2 for c in report.land):,.0f} km²", "of land changed hands"),
+    return [(f"{sum(c.km2 for c in report.land):,.0f} km²", "changed hands"),
             (f"{sum(c.changed_hands for c in report.bases):,}", "bases changed hands"),
             (f"{moved:,}", "bases where forces left or arrived"),
             (f"{len(report.towns):,}", "towns changed hands")]
+
+
+def _km2(value: float) -> str:
+    return f"{round(value):,}"
+
+
+def report_text(report: ChangeReport) -> list[str]:
+    """The report as text, section by section."""
+    a, b = report.a, report.b
+    lines = [f"What changed from A ({a.label}) to B ({b.label})",
+             f"Zones and holders as of each day; A's {a.movements_label}, B's {b.movements_label}.", ""]
+    if report.actors:
+        width = max(len(report.name(land.actor)) for land in report.actors)
+        lines.append(f"{'Land held, km²':{width}}  {'A':>10}  {'B':>10}  {'gained':>10}  {'lost':>10}")
+        lines += [f"{report.name(land.actor):{width}}  {_km2(land.km2_a):>10}  {_km2(land.km2_b):>10}  "
+                  f"{_km2(land.gained):>10}  {_km2(land.lost):>10}" for land in report.actors]
+        lines.append("")
+    sections = [
+        ("Land that changed hands", [f"{holders_text(c.old, c.new, report)}: {_km2(c.km2)} km²" for c in report.land]),
+        ("Bases whose holder or presences changed", [f"{c.name}: {base_text(c, report)}" for c in report.bases]),
+        ("Towns that changed hands", [f"{t.name}: {holders_text(t.holder_a, t.holder_b, report)} from "
+                                      f"{t.date:%-d %b %Y} ({t.confidence}; {t.source})" for t in report.towns]),
+        ("Presences started and ended", [f"{presence_text(e, report)} ({e.confidence}; {e.source})"
+                                         for e in report.presences]),
+        ("Movements under way, by category (A, B)", [f"{category}: {n_a}, {n_b}"
+                                                     for category, (n_a, n_b) in report.categories.items()]),
+        ("Routes with the largest changes (movements under way in A, B)",
+         [f"{route_name(r)}: {r.a}, {r.b}" for r in report.routes[:MAX_ROUTES]]
+         + ([f"… and {plural(len(report.routes) - MAX_ROUTES, 'more route')}"]
+            if len(report.routes) > MAX_ROUTES else [])),
+    ]
+    for title, items in sections:
+        lines += [title, *(f"  {item}" for item in items or ["none"]), ""]
+    return lines
 
 
 def report_rows(report: ChangeReport) -> pd.DataFrame:

@@ -14,7 +14,10 @@ from typing import Final
 
 import pandas as pd
 
+from analysis.changes import report_text
 from briefing.chromium import ChromiumRenderer, ChromiumUnavailable
+from briefing.compare_slide import CompareRequest, build_compare_slide
+from briefing.compare_static import render_compare_static
 from briefing.frame import window_text
 from briefing.outputs import write_bytes, write_gif, write_mp4, write_pdf, write_pptx
 from briefing.rendered import Rendered
@@ -46,6 +49,7 @@ class ExportRequest:
     title: str = ""
     banner: str = ""
     tables: bool = False  # pack slides list the movements of their window
+    compare: CompareRequest | None = None  # one "what changed" slide, with views[0]'s filters, layers and theme
 
     @property
     def format(self) -> str:
@@ -98,6 +102,8 @@ def export(request: ExportRequest, *, progress: Callable[[int, int], None] | Non
     """Write `request.out`; `progress(done, total)` is called after each slide."""
     started = time.monotonic()
     fmt, out = request.format, request.out
+    if request.compare is not None:
+        return _export_compare(request, started)
     if fmt == "html":
         slide = next(_slides(request))
         write_bytes(out, slide.page().html().encode("utf-8"))
@@ -125,3 +131,24 @@ def export(request: ExportRequest, *, progress: Callable[[int, int], None] | Non
     else:
         write_mp4(out, pages)
     return ExportResult(out, renderer.name, notice, [r.page_text for r in rendered], time.monotonic() - started)
+
+
+COMPARE_FORMATS: Final = ("png", "pdf", "pptx")
+
+
+def _export_compare(request: ExportRequest, started: float) -> ExportResult:
+    """The "what changed" slide as PNG, PDF or a one-slide PPTX (a picture, its notes the whole report)."""
+    options = SlideOptions(request.size, title=request.title, banner=request.banner)
+    slide = build_compare_slide(request.scenario, request.compare, request.views[0], options)
+    fmt, out = request.format, request.out
+    kind = "pdf" if fmt == "pdf" else "png"
+    with open_renderer() as (renderer, notice):
+        rendered = renderer.render(slide, kind) if renderer.name == "chromium" else render_compare_static(slide, kind)
+    if fmt == "png":
+        write_bytes(out, rendered.data)
+    elif fmt == "pdf":
+        write_pdf(out, [rendered.data])
+    else:
+        title = f"{slide.frame.text.title} — {slide.frame.text.window}"
+        write_pptx(out, [(rendered.data, title, "\n".join([*report_text(slide.report), slide.frame.text.caveat]))])
+    return ExportResult(out, renderer.name, notice, [rendered.page_text], time.monotonic() - started)

@@ -226,33 +226,51 @@ def compose_changes(report: ChangeReport, actors: pd.DataFrame, theme: Theme, ca
     return ChangeMap(build_deck(layers, camera, theme), viewport, marks, report, actors, theme, layers)
 
 
-def _visible_land(change_map: ChangeMap) -> list[dict]:
+def _visible(change_map: ChangeMap) -> tuple[list[dict], list[dict]]:
+    """The land features and base records that lie at least partly inside the map's box."""
     west, south, east, north = change_map.viewport.bounds()
     boxes = [shapely.box(west, south, east, north)] if west <= east else [
         shapely.box(west, south, 180, north), shapely.box(-180, south, east, north)]
-    return [feature for feature in change_map.marks.land["features"]
+    land = [feature for feature in change_map.marks.land["features"]
             if any(shapely.geometry.shape(feature["geometry"]).intersects(box) for box in boxes)]
+    records = change_map.marks.bases
+    positions = np.array([r["position"] for r in records], dtype=float).reshape(-1, 2)
+    inside = change_map.viewport.contains(positions[:, 0], positions[:, 1])
+    return land, [record for record, shown in zip(records, inside) if shown]
 
 
-def change_sections(change_map: ChangeMap) -> list[Section]:
-    """The change map's legend: only what it draws inside its box."""
+def legend_actors(change_map: ChangeMap) -> set[str]:
+    """The actors whose colours the change map's legend names."""
+    land, bases = _visible(change_map)
+    return ({f["properties"][end] for f in land for end in ("old", "new")}
+            | {actor for record in bases for actor in record["holders"]}) - {""}
+
+
+def change_sections(change_map: ChangeMap, look: ChangeLook = ChangeLook()) -> list[Section]:
+    """The change map's legend: only what it draws inside its box. Land lists new holders (the hatching)
+    and old ones (the edges) apart, so that it grows with the actors, not with their pairs."""
     report, actors, marks = change_map.report, change_map.actors, change_map.marks
-    land = _visible_land(change_map)
-    positions = np.array([r["position"] for r in marks.bases], dtype=float).reshape(-1, 2)
-    bases = [r for r, inside in zip(marks.bases, change_map.viewport.contains(positions[:, 0], positions[:, 1]))
-             if inside]
-    sections = []
-    pairs = list(dict.fromkeys((f["properties"]["old"], f["properties"]["new"]) for f in land))
-    if pairs:
-        sections.append(Section("Land that changed hands", tuple(
-            Entry(holders_text(old, new, report), "hatch", _color(actors, new), outline=_color(actors, old))
-            for old, new in pairs), note="hatched in the new holder's colour, edged in the old one's"))
+    land, bases = _visible(change_map)
+
+    def name(actor: str) -> str:
+        return short_name(report.name(actor))
+
+    sections, named = [], set()
+    if land:
+        new = list(dict.fromkeys(f["properties"]["new"] for f in land))
+        old = list(dict.fromkeys(f["properties"]["old"] for f in land))
+        entries = [Entry(f"to {name(a)}", "hatch", _color(actors, a)) for a in new]
+        entries += [Entry(f"from {name(a)}", "area", _color(actors, a), look.land_fill_alpha / 255,
+                          outline=_color(actors, a)) for a in old]
+        sections.append(Section("Land that changed hands", tuple(entries),
+                                note="hatched in the new holder's colour, edged in the old one's"))
+        named = set(new) | set(old)
     if bases:
         entries = [Entry("holder changed: fill B's, edge A's", "area", NEUTRAL, outline=change_map.theme.text)]
         if any(r["rings"] for r in bases):
             entries.append(Entry("ring: forces that left or arrived", "ring", None))
-        holders = [a for r in bases for a in r["holders"] if a]
-        entries += [Entry(report.name(a), "area", _color(actors, a)) for a in dict.fromkeys(holders)]
+        holders = [a for r in bases for a in r["holders"] if a and a not in named]
+        entries += [Entry(name(a), "area", _color(actors, a)) for a in dict.fromkeys(holders)]
         sections.append(Section("Bases that changed", tuple(entries)))
     if marks.arcs:
         kinds = {arc["appeared"] for arc in marks.arcs}

@@ -34,12 +34,12 @@ from ui.shared_parts import SHARED
 from ui.sidebar import move_camera
 
 MAP_HEIGHT: Final = 430
-MAP_WIDTH: Final = 640  # until the first map reports its width
+MAP_WIDTH: Final = 560  # until the first map reports its width: half a laptop's main area
 WIDTH_KEY: Final = "compare_width"
 LINK: Final = "compare"
 MAP_KEYS: Final = {"a": "compare_map_a", "b": "compare_map_b", "changes": "compare_map_changes"}
-STEPS: Final = (("◀ month", "month", -1), ("◀ week", "week", -1), ("◀ day", "day", -1),
-                ("day ▶", "day", 1), ("week ▶", "week", 1), ("month ▶", "month", 1))
+STEPS: Final = (("◀ mo", "month", -1), ("◀ wk", "week", -1), ("◀ d", "day", -1),
+                ("d ▶", "day", 1), ("wk ▶", "week", 1), ("mo ▶", "month", 1))
 MAX_ROUTES: Final = 15
 
 
@@ -81,7 +81,8 @@ def _controls(period: tuple[dt.date, dt.date]) -> None:
                       step=dt.timedelta(days=1), format="D MMM YYYY")
             for button, (label, unit, count) in zip(st.columns(len(STEPS)), STEPS):
                 button.button(label, key=f"compare_step_{name}_{unit}_{count}", on_click=_step,
-                              args=(name, unit, count, period), width="stretch")
+                              args=(name, unit, count, period), width="stretch",
+                              help=f"{name.upper()} a {unit} {'earlier' if count < 0 else 'later'}")
 
 
 @functools.lru_cache(maxsize=4)
@@ -113,7 +114,8 @@ def _show_map(deck, key: str, window: Side, view: MapView, camera: Camera) -> No
 
 
 def _caption(name: str, side: Side) -> str:
-    return f"**{name} · {side.label}** · zones and holders as of {side.last:%-d %b %Y} · {side.movements_label}"
+    """'**B · 12 Feb 2026** · movements 14 Jan – 12 Feb 2026': zones and holders are as of the side's last day."""
+    return f"**{name} · {side.label}** · {side.movements_label}"
 
 
 def _headline_html(report: ChangeReport) -> str:
@@ -152,8 +154,10 @@ def _tables(report: ChangeReport) -> dict[str, pd.DataFrame]:
 def _table(frame: pd.DataFrame, empty: str) -> None:
     if frame.empty:
         st.caption(empty)
-    else:
-        st.dataframe(frame, hide_index=True, width="stretch")
+        return
+    numbers = frame.select_dtypes("number").columns
+    st.dataframe(frame, hide_index=True, width="stretch",
+                 column_config={column: st.column_config.NumberColumn(format="%,d") for column in numbers})
 
 
 def _report_view(report: ChangeReport) -> None:
@@ -187,9 +191,11 @@ def compare_panel(scenario: Scenario, view: MapView, folder: Path) -> None:
     if b.last < a.last:
         st.warning(f"B ({b.label}) is before A ({a.label}): move B later or A earlier.")
         return
-    camera = view.camera or default_camera(scenario)
     width = st.session_state.get(WIDTH_KEY, MAP_WIDTH)
     report = _report(scenario, a, b, view.keep, folder)
+    camera = view.camera
+    if camera is None:  # opened on the scenario's view: go to what changed, and keep that camera
+        camera = st.session_state["camera"] = changes_camera(report, width, MAP_HEIGHT, default_camera(scenario))
     maps = st.columns(2, gap="medium")
     sides = {}
     for column, name, side in zip(maps, ("a", "b"), (a, b)):
