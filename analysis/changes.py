@@ -517,10 +517,15 @@ def base_text(change: BaseChange, report: ChangeReport) -> str:
 def headline(report: ChangeReport) -> list[tuple[str, str]]:
     """The report's figures in a few words each: (figure, what it counts)."""
     moved = sum(1 for c in report.bases if c.present_a != c.present_b)
+    changed = sum(c.changed_hands for c in report.bases)
+
+    def nouns(count: int, noun: str) -> str:
+        return noun if count == 1 else f"{noun}s"
+
     return [(f"{sum(c.km2 for c in report.land):,.0f} km²", "changed hands"),
-            (f"{sum(c.changed_hands for c in report.bases):,}", "bases changed hands"),
-            (f"{moved:,}", "bases where forces left or arrived"),
-            (f"{len(report.towns):,}", "towns changed hands")]
+            (f"{changed:,}", f"{nouns(changed, 'base')} changed hands"),
+            (f"{moved:,}", f"{nouns(moved, 'base')} where forces left or arrived"),
+            (f"{len(report.towns):,}", f"{nouns(len(report.towns), 'town')} changed hands")]
 
 
 def _km2(value: float) -> str:
