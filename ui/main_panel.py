@@ -23,7 +23,7 @@ from ui.export_panel import export_panel
 from ui.legend import legend_html
 from ui.map_element import deck_map
 from ui.compare_panel import compare_panel
-from ui.session import (COMPARE, MAP, MODE_KEY, compare_sides, current_view, keep_hidden_mode, set_compare_sides,
+from ui.session import (COMPARE, MAP, MODE_KEY, compare_sides, current_view, keep_widget_values, set_compare_sides,
                         sync_query)
 from ui.shared_parts import SHARED
 from ui.story import show_story
@@ -99,7 +99,7 @@ def _mode_changed(period: tuple) -> None:
 
 def _render(scenario: Scenario, folder: Path) -> None:
     period = scenario.meta.period
-    keep_hidden_mode()
+    keep_widget_values()
     st.radio("Mode", (MAP, COMPARE), key=MODE_KEY, horizontal=True, label_visibility="collapsed",
              on_change=_mode_changed, args=(period,))
     view = current_view()

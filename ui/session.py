@@ -93,10 +93,12 @@ def compare_sides(period: tuple[dt.date, dt.date] | None = None) -> tuple[Side, 
     return tuple(side_on(st.session_state[side_key(name, False)], period) for name in ("a", "b"))
 
 
-def keep_hidden_mode() -> None:
-    """Streamlit forgets the value of a widget that a run does not draw: the mode not on screen keeps its own."""
-    hidden = MAP_WIDGETS if st.session_state.get(MODE_KEY) == COMPARE else COMPARE_WIDGETS
-    for key in hidden:
+def keep_widget_values() -> None:
+    """Give the mode switch and Compare's widgets their values on every run, and the map's own while Compare
+    hides them: Streamlit forgets the value of a widget that a run does not draw, and a page that reconnected
+    (its map drawing blocked it too long) shows such a widget at its default until told its value."""
+    hidden = MAP_WIDGETS if st.session_state.get(MODE_KEY) == COMPARE else ()
+    for key in (MODE_KEY, *COMPARE_WIDGETS, *hidden):
         if key in st.session_state:
             st.session_state[key] = st.session_state[key]
 
