@@ -221,6 +221,7 @@ class RouteChange:
     destination_position: tuple[float, float]
     a: int  # movements under way in A's window
     b: int
+    sources: str = ""  # of those movements, the first few
 
     @property
     def change(self) -> int:
@@ -391,6 +392,15 @@ def _route_counts(movements: pd.DataFrame) -> pd.Series:
     return movements.groupby(["origin_code", "destination_code"]).size()
 
 
+MAX_ROUTE_SOURCES: Final = 3
+
+
+def _route_sources(movements: pd.DataFrame) -> dict[tuple[int, int], str]:
+    grouped = movements.groupby(["origin_code", "destination_code"])["source"]
+    return {route: " ; ".join(list(dict.fromkeys(map(str, sources)))[:MAX_ROUTE_SOURCES])
+            for route, sources in grouped}
+
+
 def _movements(scenario: Scenario, a: Side, b: Side,
                keep: MovementFilter) -> tuple[dict[str, tuple[int, int]], list[RouteChange], list[str]]:
     moved_a, moved_b = scenario.movements_in(a.first, a.last, keep), scenario.movements_in(b.first, b.last, keep)
@@ -400,7 +410,7 @@ def _movements(scenario: Scenario, a: Side, b: Side,
                   for category in sorted(set(by_a.index) | set(by_b.index))}
     counts = pd.concat([_route_counts(moved_a).rename("a"), _route_counts(moved_b).rename("b")], axis=1)
     counts = counts.fillna(0).astype(int)
-    places = scenario.places
+    places, sources = scenario.places, _route_sources(pd.concat([moved_a, moved_b]))
     routes = []
     for (origin, destination), row in counts.iterrows():
         if row["a"] == row["b"]:
@@ -408,7 +418,7 @@ def _movements(scenario: Scenario, a: Side, b: Side,
         start, end = places.iloc[origin], places.iloc[destination]
         routes.append(RouteChange(str(start["key"]), str(end["key"]), str(start["name"]), str(end["name"]),
                                   (float(start["lon"]), float(start["lat"])), (float(end["lon"]), float(end["lat"])),
-                                  int(row["a"]), int(row["b"])))
+                                  int(row["a"]), int(row["b"]), sources.get((origin, destination), "")))
     routes.sort(key=lambda r: (-abs(r.change), -r.b, r.origin_name, r.destination_name))
     return categories, routes, [*moved_a["source"].astype(str), *moved_b["source"].astype(str)]
 
@@ -562,6 +572,13 @@ def report_text(report: ChangeReport) -> list[str]:
     return lines
 
 
+def base_sources(change: BaseChange, report: ChangeReport) -> str:
+    """The sources of a base's last change of holder, or of the presences that started or ended there."""
+    sources = [change.steps[-1].source] if change.steps else [e.source for e in report.presences
+                                                               if e.base == change.base]
+    return " ; ".join(dict.fromkeys(sources))
+
+
 def report_rows(report: ChangeReport) -> pd.DataFrame:
     """The whole report as one long table, one change a row, for the CSV download."""
     rows = []
@@ -579,7 +596,7 @@ def report_rows(report: ChangeReport) -> pd.DataFrame:
         step = change.steps[-1] if change.steps else None
         add("base", change.name, _site_text(change.holder_a, change.present_a, report),
             _site_text(change.holder_b, change.present_b, report), base_text(change, report),
-            step.date if step else None, step.confidence if step else "", step.source if step else "")
+            step.date if step else None, step.confidence if step else "", base_sources(change, report))
     for town in report.towns:
         add("town", town.name, report.name(town.holder_a), report.name(town.holder_b),
             holders_text(town.holder_a, town.holder_b, report), town.date, town.confidence, town.source)

@@ -14,7 +14,8 @@ from typing import Final
 
 from briefing.compare_slide import CompareSlide, TablePart
 from briefing.layout import CompareLayout
-from briefing.page import _asset, _glyph_style, _place, _scalebar_place, deckgl_bundle, regions, script_json, split_basemap
+from briefing.page import (_asset, _glyph_style, _place, _scalebar_place, deckgl_bundle, regions, script_json,
+                           split_basemap)
 from layers.tooltip import tooltip
 
 MAP_IDS: Final = ("map-a", "map-b", "map")  # the change map keeps the single slide's id: the renderer freezes it
@@ -37,9 +38,8 @@ def _table(parts: tuple[TablePart, ...]) -> str:
     sections = []
     for part in parts:
         columns = len(part.header)
-        widths = ["49%", "17%", "17%", "17%"] if columns == 4 else ["75%", "25%"]
-        head = "".join(f"<td style='width:{w};color:var(--muted)'>{html.escape(h)}</td>"
-                       for h, w in zip(part.header, widths))
+        head = "".join(f"<td style='width:{share:.0%};color:var(--muted)'>{html.escape(h)}</td>"
+                       for h, share in zip(part.header, part.shares))
         rows = "".join(
             "<tr" + (" class='lead'" if row.detail else "") + ">"
             + "".join(f"<td>{html.escape(cell)}</td>" for cell in row.cells) + "</tr>"

@@ -16,7 +16,7 @@ import pandas as pd
 
 from analysis.changes import ChangeReport, Side, change_report, headline
 from briefing.frame import MAX_SOURCES, SCALE_BAR_SHARE, Frame, _needs_compact, build_frame
-from briefing.layout import CompareLayout, compare_layout
+from briefing.layout import Box, CompareLayout, compare_layout
 from briefing.slides import SlideOptions, export_view
 from geodata import Scenario
 from geodata.citations import source_names
@@ -52,6 +52,11 @@ class TablePart:
     rows: tuple[TableRow, ...]
     more: str = ""  # what was left out, in words
 
+    @property
+    def shares(self) -> tuple[float, ...]:
+        """Each column's share of the table's width: a wide first column (names), the rest for figures."""
+        return (0.49, 0.17, 0.17, 0.17) if len(self.header) == 4 else (0.75, 0.25)
+
 
 @dataclass(frozen=True)
 class SideMap:
@@ -59,7 +64,7 @@ class SideMap:
 
     caption: str
     view: MapView  # with the camera of this box
-    box: object  # briefing.layout.Box
+    box: Box
 
 
 @dataclass(frozen=True)
@@ -79,7 +84,7 @@ class CompareSlide:
         return self.maps[2].view
 
     def page(self):
-        from briefing.compare_page import compare_page  # the page module holds deck.gl's bundle: load it when drawn
+        from briefing.compare_page import compare_page  # which imports this module
         return compare_page(self)
 
 
@@ -109,7 +114,7 @@ def _more(count: int, noun: str) -> str:
     return f"and {count:,} more {noun}{'' if count == 1 else 's'} in the dashboard's report" if count > 0 else ""
 
 
-def _fit(camera: Camera, box, reference) -> Camera:
+def _fit(camera: Camera, box: Box, reference: Box) -> Camera:
     """The change map's camera, zoomed so that a smaller box shows the same ground (its narrower side decides)."""
     share = min(box.width / reference.width, box.height / reference.height)
     return Camera(camera.latitude, camera.longitude, round(camera.zoom + math.log2(share), 3))

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from PIL import Image
 
-from briefing.compare_slide import CompareSlide, SideMap
+from briefing.compare_slide import CompareSlide, SideMap, TablePart
 from briefing.layout import Box
 from briefing.rendered import Rendered
 from briefing.static_map import _MapCanvas, _Page, font, page_text
@@ -73,18 +73,18 @@ class _ComparePage(_Page):
         x, y, width = box[0], box[1] + 4 * u, box[2] - box[0]
         for part in self.slide.table:
             self.text((x, y), part.title.upper(), 14, width, bold=True, fill=self.muted)
-            y = self._rows(part, x, y + 24 * u, width, (0.49, 0.17, 0.17, 0.17) if len(part.header) == 4 else (0.75, 0.25))
+            y = self._rows(part, x, y + 24 * u, width)
             if part.more:
                 self.text((x, y), part.more, 14, width, fill=self.muted)
                 y += 22 * u
             y += 12 * u
 
-    def _rows(self, part, x: float, y: float, width: float, shares: tuple[float, ...]) -> float:
+    def _rows(self, part: TablePart, x: float, y: float, width: float) -> float:
         u = self.u
         lines = [(part.header, "", True)] + [(row.cells, row.detail, False) for row in part.rows]
         for cells, detail, header in lines:
             left = x
-            for cell, share in zip(cells, shares):
+            for cell, share in zip(cells, part.shares):
                 self.text((left, y), cell, 15, share * width - 6 * u, fill=self.muted if header else None)
                 left += share * width
             y += 24 * u

@@ -20,7 +20,7 @@ import pandas as pd
 import pydeck as pdk
 import shapely
 
-from analysis.changes import ChangeReport, base_text, holders_text, span_text
+from analysis.changes import ChangeReport, base_sources, base_text, holders_text, route_name, span_text
 from layers.basemap import BasemapSource, basemap_layers
 from layers.bases import BaseLook, short_name
 from layers.deck import build_deck
@@ -87,7 +87,8 @@ def _land(report: ChangeReport, actors: pd.DataFrame, zoom: float, look: ChangeL
                 "line": [*old, 230],
                 "old": change.old,
                 "new": change.new,
-                **fields(holders_text(change.old, change.new, report), f"land that changed hands · {change.km2:,.0f} km²",
+                **fields(holders_text(change.old, change.new, report),
+                         f"land that changed hands · {change.km2:,.0f} km²",
                          f"held by {report.name(change.old)} on {report.a.label}; "
                          f"by {report.name(change.new)} on {report.b.label}", change.source, for_html=for_html),
             },
@@ -107,8 +108,6 @@ def _bases(report: ChangeReport, actors: pd.DataFrame, theme: Theme, look: Chang
         for actor in dict.fromkeys(moved):
             rings.append({"color": [*_color(actors, actor), 255], "radius": edge + look.ring_gap + look.ring_width / 2})
             edge += look.ring_gap + look.ring_width
-        step = change.steps[-1] if change.steps else None
-        sources = [step.source] if step else [e.source for e in report.presences if e.base == change.base]
         records.append({
             "id": change.base,
             "position": [round(change.lon, 4), round(change.lat, 4)],
@@ -124,7 +123,7 @@ def _bases(report: ChangeReport, actors: pd.DataFrame, theme: Theme, look: Chang
             "label_color": [*theme.text, 255],
             "holders": [change.holder_a, change.holder_b, *moved],
             **fields(change.name, "holder changed" if change.changed_hands else "forces left or arrived",
-                     base_text(change, report), " ; ".join(dict.fromkeys(sources)), for_html=for_html),
+                     base_text(change, report), base_sources(change, report), for_html=for_html),
         })
     return records
 
@@ -145,9 +144,8 @@ def _arcs(report: ChangeReport, theme: Theme, look: ChangeLook, for_html: bool) 
             "w": look.arc_width,
             "h": RouteLook().bend,
             "appeared": route.b > 0,
-            **fields(f"{short_name(route.origin_name) or route.origin} → "
-                     f"{short_name(route.destination_name) or route.destination}", what,
-                     f"A: {report.a.movements_label}; B: {report.b.movements_label}", "", for_html=for_html),
+            **fields(route_name(route), what, f"A: {report.a.movements_label}; B: {report.b.movements_label}",
+                     route.sources, for_html=for_html),
         })
     return records
 
@@ -274,8 +272,9 @@ def change_sections(change_map: ChangeMap, look: ChangeLook = ChangeLook()) -> l
         sections.append(Section("Bases that changed", tuple(entries)))
     if marks.arcs:
         kinds = {arc["appeared"] for arc in marks.arcs}
+        colors = {appeared: arc_color(appeared, change_map.theme) for appeared in kinds}
         sections.append(Section("Routes", tuple(
-            Entry(label, "line", arc_color(appeared, change_map.theme)[:3], arc_color(appeared, change_map.theme)[3] / 255)
+            Entry(label, "line", colors[appeared][:3], colors[appeared][3] / 255)
             for appeared, label in ((True, "appeared"), (False, "stopped")) if appeared in kinds),
             note=f"movements under way: A {span_text(report.a.first, report.a.last)}, "
                  f"B {span_text(report.b.first, report.b.last)}",

@@ -74,7 +74,7 @@ def test_routes_that_appeared_are_dark_and_those_that_stopped_faint(report):
     arcs = change_marks(changes, scenario.actors, LIGHT, Viewport(Camera(34, 30, 4), 800, 600), for_html=False).arcs
     kinds = {(tuple(arc["s"]), tuple(arc["t"])): arc for arc in arcs}
     alpha, bravo, charlie = (35.95, 35.41), (35.87, 34.91), (21.18, 32.05)
-    assert kinds[(alpha, charlie)]["tc"] == list(arc_color(False, LIGHT)), "alpha → charlie: one in A's window, none in B's"
+    assert kinds[(alpha, charlie)]["tc"] == list(arc_color(False, LIGHT)), "alpha → charlie: in A's window, not B's"
     assert kinds[(alpha, bravo)]["tc"] == list(arc_color(True, LIGHT))
     assert kinds[(bravo, charlie)]["tc"] == list(arc_color(True, LIGHT))
 
@@ -104,7 +104,8 @@ def test_the_camera_fits_the_land_and_bases_that_changed_hands(report):
 
 def test_compare_in_the_url_round_trips_days_and_windows(folder):
     scenario = load_scenario(folder)
-    for text in ("2025-01-15,2025-03-01", "2025-01-01/2025-01-31,2025-03-01", "2025-01-01/2025-01-31,2025-02-01/2025-02-28"):
+    for text in ("2025-01-15,2025-03-01", "2025-01-01/2025-01-31,2025-03-01",
+                 "2025-01-01/2025-01-31,2025-02-01/2025-02-28"):
         sides, notices = parse_compare({"compare": text}, scenario, D(2025, 3, 1))
         assert notices == [] and compare_query(sides) == {"compare": text}
     assert parse_compare({}, scenario, D(2025, 3, 1)) == (None, [])
@@ -209,7 +210,8 @@ def test_the_compare_pptx_is_one_picture_with_the_report_as_notes(monkeypatch, t
     from pptx import Presentation
     monkeypatch.setenv(CHROMIUM_ENV, str(tmp_path / "no-such-chromium"))
     out = tmp_path / "changes.pptx"
-    assert briefing_main(["export", "--data", str(folder), "--compare", "2025-01-15,2025-03-01", "--out", str(out)]) == 0
+    argv = ["export", "--data", str(folder), "--compare", "2025-01-15,2025-03-01", "--out", str(out)]
+    assert briefing_main(argv) == 0
     [slide] = Presentation(str(out)).slides
     assert slide.shapes[0].shape_type == 13  # a picture
     notes = slide.notes_slide.notes_text_frame.text

@@ -18,8 +18,8 @@ from typing import Final
 import pandas as pd
 import streamlit as st
 
-from analysis.changes import (MOVEMENT_DAYS, ChangeReport, Side, base_text, change_report, headline, holders_text,
-                              presence_text, report_csv, route_name, span_text, town_points)
+from analysis.changes import (MOVEMENT_DAYS, ChangeReport, Side, base_sources, base_text, change_report, headline,
+                              holders_text, presence_text, report_csv, route_name, side_on, span_text, town_points)
 from geodata import MovementFilter, Scenario
 from geodata.windows import shift_date, shift_window
 from layers.changes import ChangeMap, changes_camera, compose_changes
@@ -29,7 +29,7 @@ from layers.view import MapView, compose, default_camera
 from ui.deck_map import layer_items, map_payload, reported_camera
 from ui.legend import legend_html
 from ui.map_element import deck_map
-from ui.session import WINDOWS_KEY, compare_sides, side_key
+from ui.session import PERIOD_KEY, WINDOWS_KEY, compare_sides, side_key
 from ui.shared_parts import SHARED
 from ui.sidebar import move_camera
 
@@ -61,11 +61,11 @@ def _step(name: str, unit: str, count: int, period: tuple[dt.date, dt.date]) -> 
 
 def _windows_toggled() -> None:
     """Days become the windows they stand for; windows become their last days."""
-    windows, period = st.session_state[WINDOWS_KEY], st.session_state["compare_period"]
+    windows, period = st.session_state[WINDOWS_KEY], st.session_state[PERIOD_KEY]
     for name in ("a", "b"):
         if windows:
-            day = st.session_state[side_key(name, False)]
-            st.session_state[side_key(name, True)] = (max(period[0], day - dt.timedelta(days=MOVEMENT_DAYS - 1)), day)
+            side = side_on(st.session_state[side_key(name, False)], period)
+            st.session_state[side_key(name, True)] = (side.first, side.last)
         else:
             st.session_state[side_key(name, False)] = st.session_state[side_key(name, True)][1]
 
@@ -134,10 +134,10 @@ def _tables(report: ChangeReport) -> dict[str, pd.DataFrame]:
     """What the report's tabs show, one table each."""
     land = pd.DataFrame([{"actor": report.name(a.actor), "km² at A": round(a.km2_a), "km² at B": round(a.km2_b),
                           "gained": round(a.gained), "lost": round(a.lost)} for a in report.actors])
-    changed = pd.DataFrame([{"from → to": holders_text(c.old, c.new, report), "km²": round(c.km2), "source": c.source}
-                            for c in report.land])
+    changed = pd.DataFrame([{"from → to": holders_text(c.old, c.new, report), "km²": round(c.km2),
+                             "source": c.source} for c in report.land])
     bases = pd.DataFrame([{"base": c.name, "what changed": base_text(c, report),
-                           "source": c.steps[-1].source if c.steps else ""} for c in report.bases])
+                           "source": base_sources(c, report)} for c in report.bases])
     towns = pd.DataFrame([{"town": t.name, "from → to": holders_text(t.holder_a, t.holder_b, report),
                            "since": _day(t.date), "confidence": t.confidence, "source": t.source}
                           for t in report.towns])

@@ -39,7 +39,8 @@ def _swatch(entry: Entry) -> str:
         return (f"<span style='{_BOX};border:{edge};background:repeating-linear-gradient(45deg,{color} 0 "
                 f"1.5px,transparent 1.5px 5px)'></span>")
     if entry.outline:
-        return f"<span style='{_BOX};background:{color};border:{edge}'></span>"
+        fill = "rgba({},{},{},{:.2f})".format(*(entry.color or (68, 68, 68)), entry.alpha)
+        return f"<span style='{_BOX};background:{fill};border:{edge}'></span>"
     return f"<span style='{_BOX};background:{color}'></span>"
 
 

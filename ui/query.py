@@ -122,7 +122,8 @@ def to_query(view: MapView, selected_base: str | None) -> dict[str, str]:
 COMPARE_PARAM = "compare"
 
 
-def parse_compare(params: Mapping[str, str], scenario: Scenario, day: dt.date) -> tuple[tuple[Side, Side] | None, list[str]]:
+def parse_compare(params: Mapping[str, str], scenario: Scenario,
+                  day: dt.date) -> tuple[tuple[Side, Side] | None, list[str]]:
     """`compare=A,B` (each a day, or a window A1/A2): the sides of the Compare mode, or None for the map.
 
     A bad value still opens Compare, on the default sides (a month before `day`, and `day`), with a notice.
