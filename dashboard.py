@@ -42,7 +42,9 @@ with st.sidebar:
     sidebar.display(scenario)
 
 title(scenario)
-main_panel(scenario)
+# Its files (the town checks Compare reports): a database workspace has none.
+folder = None if is_database_url(data) else Path(data) if data else BUNDLED
+main_panel(scenario, folder)
 
 from ui.workspace_panel import follow_changes, is_workspace, workspace_panel  # noqa: E402
 
@@ -52,4 +54,4 @@ if is_workspace(data):  # edited in place, by this session and others
         workspace_panel(data)
 else:
     with st.sidebar:
-        sidebar.new_workspace(Path(data) if data else BUNDLED)
+        sidebar.new_workspace(folder)

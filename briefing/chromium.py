@@ -30,21 +30,21 @@ LOCAL_SCHEMES: Final = ("file:", "data:", "blob:")
 # returns only once the GPU has finished that frame (two animation frames are not enough here).
 _READY: Final = "() => window.footprint && footprint.ready()"
 _FINISH_FRAME: Final = """() => {
-  const canvas = footprint.deck.canvas;
-  const gl = canvas.getContext("webgl2") || canvas.getContext("webgl");
-  gl.readPixels(0, 0, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, new Uint8Array(4));
+  for (const canvas of document.querySelectorAll("#slide canvas")) {
+    const gl = canvas.getContext("webgl2") || canvas.getContext("webgl");
+    if (gl) gl.readPixels(0, 0, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, new Uint8Array(4));
+  }
 }"""
-# Printing re-lays out the page; a still image of the map prints as drawn.
-_FREEZE_MAP: Final = """() => {
-  const canvas = document.querySelector("#map canvas");
+# Printing re-lays out the page; a still image of each map prints as drawn.
+_FREEZE_MAP: Final = """() => Promise.all([...document.querySelectorAll("#slide canvas")].map((canvas) => {
   const still = new Image();
-  still.id = "map-still";
+  still.className = "map-still";
   still.style.cssText = "position:absolute;left:0;top:0;width:100%;height:100%;z-index:2";
   still.src = canvas.toDataURL("image/png");
-  document.getElementById("map").appendChild(still);
+  canvas.parentElement.appendChild(still);
   return still.decode();
-}"""
-_THAW_MAP: Final = "() => document.getElementById('map-still').remove()"
+}))"""
+_THAW_MAP: Final = "() => document.querySelectorAll('.map-still').forEach((still) => still.remove())"
 # The map alone: the scale bar drawn over it is left to the slide that places the picture.
 _SCALE_BAR_SHOWN: Final = "shown => { document.getElementById('scalebar').style.visibility = shown ? '' : 'hidden'; }"
 

@@ -16,14 +16,17 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Final, NoReturn
 
+from analysis.changes import SideError, check_order, parse_side, town_points
+from briefing.compare_slide import CompareRequest
 from briefing.errors import one_line
-from briefing.export import FORMATS, PACK_FORMATS, TIMELAPSE_FORMATS, ExportRequest, default_size, export
+from briefing.export import (COMPARE_FORMATS, FORMATS, PACK_FORMATS, TIMELAPSE_FORMATS, ExportRequest, default_size,
+                             export)
 from briefing.outputs import OutputError, check_writable, mp4_problem
 from briefing.pptx_template import TemplateError, check_template
 from analysis.reach import DEFAULT_STOPS, ReachError, ReachQuery, check_query
 from briefing.sizes import A4, SizeError, parse_size
 from geodata.windows import PACK_STEPS, dated_windows, default_window, stepped_windows
-from geodata import MovementFilter, Scenario, ScenarioError, load_scenario
+from geodata import BUNDLED, MovementFilter, Scenario, ScenarioError, load_scenario
 from geodata.schema import CATEGORIES, CONFIDENCES, MODES
 from layers.mercator import MAX_LATITUDE, ZOOMS, Camera
 from layers.rings import parse_rings
@@ -54,6 +57,8 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--size", help="WxH in pixels (default 1920x1080; 3840x2160 for 4K) or a4 (PDF default)")
     e.add_argument("--dates", help="D1,D2,...: one slide per date, each with the movements since the last")
     e.add_argument("--every", choices=PACK_STEPS, help="one slide or frame per week or month of --from/--to")
+    e.add_argument("--compare", metavar="A,B", help="a 'what changed' slide from A to B, each YYYY-MM-DD or "
+                                                    "YYYY-MM-DD/YYYY-MM-DD (.png, .pdf, .pptx)")
     e.add_argument("--category", help=f"comma-separated: {', '.join(CATEGORIES)}")
     e.add_argument("--mode", help=f"comma-separated: {', '.join(MODES)}")
     e.add_argument("--confidence", help=f"comma-separated: {', '.join(CONFIDENCES)}")
@@ -187,6 +192,25 @@ def _windows(args: argparse.Namespace, scenario: Scenario, fmt: str) -> list[tup
     return windows
 
 
+def _compare(args: argparse.Namespace, scenario: Scenario, fmt: str) -> CompareRequest:
+    """--compare A,B: two days or windows of the scenario's period, B not before A."""
+    given = [option for option, value in (("--from", args.start), ("--to", args.end), ("--dates", args.dates),
+                                          ("--every", args.every)) if value]
+    if given:
+        raise OptionError(f"--compare and {given[0]}: the compare slide takes its dates from --compare A,B")
+    if fmt not in COMPARE_FORMATS:
+        raise OptionError(f"--compare makes one slide: use --out .{', .'.join(COMPARE_FORMATS)}")
+    parts = args.compare.split(",")
+    if len(parts) != 2:
+        raise OptionError(f"--compare {args.compare!r}: give A,B (each YYYY-MM-DD or YYYY-MM-DD/YYYY-MM-DD)")
+    try:
+        a, b = (parse_side(part, scenario.meta.period) for part in parts)
+        check_order(a, b)
+    except SideError as err:
+        raise OptionError(f"--compare {err}") from None
+    return CompareRequest(a, b, town_points(Path(args.data).expanduser() if args.data else BUNDLED))
+
+
 def request_from(args: argparse.Namespace) -> ExportRequest:
     """Check every option against the scenario; raises OptionError with the first problem."""
     out: Path = args.out
@@ -221,6 +245,11 @@ def request_from(args: argparse.Namespace) -> ExportRequest:
         bases=_values(args.base, "--base", scenario.bases.index),
     )
     show = frozenset(LAYER_TOGGLES) if args.layers is None else _values(args.layers, "--layers", LAYER_TOGGLES)
+    if args.compare is not None:
+        compare_view = MapView(start=scenario.meta.start, end=scenario.meta.end, keep=keep, show=show,
+                               theme=args.theme, camera=_camera(args.camera))
+        return ExportRequest(scenario, (compare_view,), out, size, title=_text(args.title, "--title"),
+                             banner=_text(args.banner, "--banner"), compare=_compare(args, scenario, fmt))
     windows = _windows(args, scenario, fmt)
     base_view = MapView(start=scenario.meta.start, end=scenario.meta.end, keep=keep, show=show, theme=args.theme,
                         camera=_camera(args.camera), **_reach_view(args, scenario, windows[0][1]))

@@ -12,9 +12,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
+
+from analysis.changes import report_text
 from briefing.chromium import ChromiumRenderer, ChromiumUnavailable
+from briefing.compare_slide import CompareRequest, build_compare_slide
+from briefing.compare_static import render_compare_static
 from briefing.outputs import write_bytes, write_gif, write_mp4, write_pdf, write_pptx
-from briefing.pptx_slides import build_pack
+from briefing.pptx_slides import build_pack, picture_deck
 from briefing.rendered import Rendered
 from briefing.sizes import A4, SLIDE, Size
 from briefing.slides import Slide, SlideOptions, build_slide
@@ -43,6 +47,7 @@ class ExportRequest:
     banner: str = ""
     tables: bool = False  # pack slides list the movements of their window
     template: Path | None = None  # a .pptx whose layouts and master a PowerPoint pack is built on
+    compare: CompareRequest | None = None  # one "what changed" slide, with views[0]'s filters, layers and theme
 
     @property
     def format(self) -> str:
@@ -80,6 +85,8 @@ def export(request: ExportRequest, *, progress: Callable[[int, int], None] | Non
     """Write `request.out`; `progress(done, total)` is called after each slide."""
     started = time.monotonic()
     fmt, out = request.format, request.out
+    if request.compare is not None:
+        return _export_compare(request, started)
     if fmt == "html":
         slide = next(_slides(request))
         write_bytes(out, slide.page().html().encode("utf-8"))
@@ -115,3 +122,24 @@ def _export_pptx(request: ExportRequest, progress: Callable[[int, int], None] | 
         deck, texts = build_pack(request, lambda slide: renderer.render(slide, "map").data, progress)
     write_pptx(request.out, deck)
     return ExportResult(request.out, renderer.name, notice, texts, time.monotonic() - started)
+
+
+COMPARE_FORMATS: Final = ("png", "pdf", "pptx")
+
+
+def _export_compare(request: ExportRequest, started: float) -> ExportResult:
+    """The "what changed" slide as PNG, PDF or a one-slide PPTX (a picture, its notes the whole report)."""
+    options = SlideOptions(request.size, title=request.title, banner=request.banner)
+    slide = build_compare_slide(request.scenario, request.compare, request.views[0], options)
+    fmt, out = request.format, request.out
+    kind = "pdf" if fmt == "pdf" else "png"
+    with open_renderer() as (renderer, notice):
+        rendered = renderer.render(slide, kind) if renderer.name == "chromium" else render_compare_static(slide, kind)
+    if fmt == "png":
+        write_bytes(out, rendered.data)
+    elif fmt == "pdf":
+        write_pdf(out, [rendered.data])
+    else:
+        title = f"{slide.frame.text.title} — {slide.frame.text.window}"
+        write_pptx(out, picture_deck(rendered.data, title, "\n".join([*report_text(slide.report), slide.frame.text.caveat])))
+    return ExportResult(out, renderer.name, notice, [rendered.page_text], time.monotonic() - started)

@@ -73,3 +73,36 @@ def layout(size: Size, *, banner: bool, table: bool) -> Layout:
         footer=footer,
         banner_bottom=Box(0, height - banner_height, width, banner_height) if banner else None,
     )
+
+
+# The "what changed" slide: maps A and B side by side over the change map, the report's table
+# and the legend beside them.
+COMPARE_SIDE: Final = 560
+COMPARE_TABLE: Final = 440  # the report's headline table, at the top of the side column
+COMPARE_TOP_SHARE: Final = 0.42  # of the maps' height, for A and B
+
+
+@dataclass(frozen=True)
+class CompareLayout(Layout):
+    """`map` is the change map; `side` holds the legend, under the `table`."""
+
+    map_a: Box
+    map_b: Box
+    table: Box
+
+
+def compare_layout(size: Size, *, banner: bool) -> CompareLayout:
+    base = layout(size, banner=banner, table=False)
+    u = base.unit
+    gap, side_width = round(GAP * u), round(COMPARE_SIDE * u)
+    body = base.map
+    maps_width = body.width + base.side.width - side_width
+    top = round((body.height - gap) * COMPARE_TOP_SHARE)
+    half = (maps_width - gap) / 2
+    table = Box(body.x + maps_width + gap, body.y, side_width, round(COMPARE_TABLE * u))
+    return CompareLayout(
+        size=size, unit=u, banner_top=base.banner_top, header=base.header,
+        map=Box(body.x, body.y + top + gap, maps_width, body.height - top - gap),
+        side=Box(table.x, table.bottom + gap, side_width, body.height - table.height - gap),
+        footer=base.footer, banner_bottom=base.banner_bottom,
+        map_a=Box(body.x, body.y, half, top), map_b=Box(body.x + half + gap, body.y, half, top), table=table)

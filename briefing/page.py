@@ -114,16 +114,22 @@ def _glyph_style() -> str:
     return "".join(rules)
 
 
+def _edge(entry: Entry) -> str:
+    """An edge in a colour of its own (the change map's old holders)."""
+    return f";border:calc(2.5 * var(--u)) solid {_rgba(entry.outline, 1)}" if entry.outline else ""
+
+
 def _entry(entry: Entry) -> str:
     label = html.escape(entry.label)
     if entry.swatch == "icon":
         swatch = f"<span class='swatch icon'><span class='glyph' data-kind='{html.escape(entry.icon)}'></span></span>"
     elif entry.swatch == "hatch":
-        swatch = f"<span class='swatch hatch' style='--hatch:{_rgba(entry.color, 0.9)}'></span>"
+        swatch = f"<span class='swatch hatch' style='--hatch:{_rgba(entry.color, 0.9)}{_edge(entry)}'></span>"
     elif entry.swatch == "ring":
         swatch = "<span class='swatch ring'></span>"
     else:
-        swatch = f"<span class='swatch {entry.swatch}' style='background:{_rgba(entry.color, entry.alpha)}'></span>"
+        swatch = (f"<span class='swatch {entry.swatch}' style='background:{_rgba(entry.color, entry.alpha)}"
+                  f"{_edge(entry)}'></span>")
     return f"<li>{swatch}<span>{label}</span></li>"
 
 

@@ -66,6 +66,7 @@ PAGE_TABLE: Final = Columns(font=12, line=12 * LINE, padding=8, rule=5, shares=(
 CELL_MARGINS: Final = (3.0, 1.5)  # points left/right and top/bottom of a table cell's text
 MARKER: Final = (74, 80, 92)  # the legend's base-kind marker, as frame.css draws it
 MAX_NOTE_MOVEMENTS: Final = 300
+BLANK_LAYOUT: Final = 6  # "Blank" in PowerPoint's standard deck
 
 
 def emu(points: float) -> Emu:
@@ -626,3 +627,18 @@ def build_pack(request: ExportRequest, render_map: Callable[[Slide], bytes],
         if progress:
             progress(done, len(request.views))
     return deck, writer.texts
+
+
+def picture_deck(png: bytes, description: str, notes: str) -> Deck:
+    """One slide that is the picture of a whole framed slide (the compare slide), centred at its own aspect,
+    its speaker notes the words behind it."""
+    deck = open_deck(None)
+    slide = deck.slides.add_slide(deck.slide_layouts[BLANK_LAYOUT])
+    width, height = Image.open(io.BytesIO(png)).size
+    scale = min(deck.slide_width / width, deck.slide_height / height)
+    shown_width, shown_height = round(width * scale), round(height * scale)
+    picture = slide.shapes.add_picture(io.BytesIO(png), (deck.slide_width - shown_width) // 2,
+                                       (deck.slide_height - shown_height) // 2, shown_width, shown_height)
+    picture._element.nvPicPr.cNvPr.set("descr", description)
+    slide.notes_slide.notes_text_frame.text = notes
+    return deck

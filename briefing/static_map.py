@@ -24,6 +24,7 @@ from briefing.rendered import Rendered
 from briefing.slides import Slide
 from briefing.table import COLUMNS, Columns, MovementTable, continued_text, part_note
 from layers.basemap import Palette, basemap_image
+from layers.bases import BaseLook
 from layers.icons import atlas
 from layers.reach import ReachLook
 from layers.rings import RingLook
@@ -99,15 +100,18 @@ class _MapCanvas:
         self.image.paste(image.resize((self.width, self.height), Image.LANCZOS))
 
     def zones(self) -> None:
-        """The zone marks as the map draws them: fill, outline and hatch lines."""
-        layer, draw = self.overlay()
         composed = self.slide.composed
-        for feature in composed.zone_features["features"]:
+        self.areas(composed.zone_features, composed.hatches, ZoneLook().outline)
+
+    def areas(self, features: dict, hatches: list[dict], outline: float) -> None:
+        """Zone-like marks as the map draws them: fill, outline and hatch lines."""
+        layer, draw = self.overlay()
+        for feature in features["features"]:
             properties = feature["properties"]
             for ring in _feature_rings(feature["geometry"]):
                 draw.polygon(self.points(ring), fill=tuple(properties["fill"]))
-                draw.line(self.points(ring), fill=tuple(properties["line"]), width=self.px(ZoneLook().outline))
-        for hatch in composed.hatches:
+                draw.line(self.points(ring), fill=tuple(properties["line"]), width=self.px(outline))
+        for hatch in hatches:
             draw.line(self.points(np.asarray(hatch["path"], dtype=float)), fill=tuple(hatch["color"]),
                       width=self.px(ZoneLook().hatch_width))
         self.image.alpha_composite(layer)
@@ -116,9 +120,11 @@ class _MapCanvas:
         return max(1, round(css_pixels * self.ratio))
 
     def routes(self) -> None:
+        self.arcs(arc_records(self.slide.composed.routes.drawn, self.slide.composed.looks.routes))
+
+    def arcs(self, records: list[dict]) -> None:
         """Arcs as deck.gl draws them flat: the curve, its width, and its colour from origin to destination."""
         layer, draw = self.overlay()
-        records = arc_records(self.slide.composed.routes.drawn, self.slide.composed.looks.routes)
         for arc in records:
             destination_lon = arc["s"][0] + eastward(arc["s"][0], arc["t"][0])
             (x0, y0), (x1, y1) = self.points(np.array([arc["s"], [destination_lon, arc["t"][1]]], dtype=float))
@@ -206,8 +212,11 @@ class _MapCanvas:
         self.image.alpha_composite(layer)
 
     def bases(self, show_labels: bool) -> None:
-        """The base marks as the map draws them: rings, markers, glyphs and placed names."""
-        records, r, look = self.slide.composed.base_records, self.ratio, self.slide.composed.looks.bases
+        self.markers(self.slide.composed.base_records, show_labels, self.slide.composed.looks.bases)
+
+    def markers(self, records: list[dict], show_labels: bool, look: BaseLook = BaseLook()) -> None:
+        """Base marks as the map draws them: rings, markers, glyphs and placed names."""
+        r = self.ratio
         if not records:
             return
         layer, draw = self.overlay()
@@ -216,7 +225,8 @@ class _MapCanvas:
             for ring in record["rings"]:
                 self._circle(draw, x, y, ring["radius"], None, tuple(ring["color"]), look.ring_width)
             self._circle(draw, x, y, record["radius"], tuple(record["fill"]), tuple(record["line"]), record["outline"])
-            paste_glyph(layer, record["kind"], (x, y), round(record["glyph_size"] * r), record["glyph_color"][3])
+            if "glyph_size" in record:  # the change map's markers have none
+                paste_glyph(layer, record["kind"], (x, y), round(record["glyph_size"] * r), record["glyph_color"][3])
         for record, (x, y) in zip(records, centres):
             if show_labels and record.get("label"):
                 anchor = _ANCHORS[record["anchor"]] + _BASELINES[record["baseline"]]
@@ -371,11 +381,15 @@ class _Page:
 
     def _swatch(self, entry, x: float, y: float) -> None:
         u, middle = self.u, y + 11 * self.u
+        edge = max(1, round(2.5 * u))
         if entry.swatch == "area":
-            self.draw.rectangle([x, middle - 9 * u, x + 18 * u, middle + 9 * u], fill=entry.color)
+            fill = tuple(round(c * entry.alpha + b * (1 - entry.alpha)) for c, b in zip(entry.color or self.ink, self.background))
+            self.draw.rectangle([x, middle - 9 * u, x + 18 * u, middle + 9 * u], fill=fill,
+                                outline=entry.outline, width=edge if entry.outline else 0)
         elif entry.swatch == "hatch":
             box = [x, middle - 9 * u, x + 18 * u, middle + 9 * u]
-            self.draw.rectangle(box, outline=entry.color, width=max(1, round(1.5 * u)))
+            self.draw.rectangle(box, outline=entry.outline or entry.color,
+                                width=edge if entry.outline else max(1, round(1.5 * u)))
             for offset in np.arange(-18, 18, 6) * u:  # 45° lines clipped to the square
                 start = (max(x, x + offset), middle + 9 * u - max(0, -offset))
                 end = (min(x + 18 * u, x + 18 * u + offset), middle - 9 * u + max(0, offset))

@@ -33,6 +33,7 @@ class Entry:
     color: RGB | None = None  # None: the theme's text colour
     alpha: float = 1.0
     icon: str = ""  # base kind, for icon swatches
+    outline: RGB | None = None  # an edge in a colour of its own, for area and hatch swatches (the change map)
 
 
 @dataclass(frozen=True)

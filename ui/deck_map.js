@@ -241,8 +241,11 @@ function createMap(root, deck, data) {
     pickingRadius: PICKING_RADIUS,
     onViewStateChange: ({ viewState }) => {
       setCamera(map, viewState);
-      clearTimeout(map.settle);
-      map.settle = setTimeout(() => reportCamera(map), CAMERA_SETTLE_MS);
+      const reporter = moveLinked(map, viewState);
+      if (reporter) {
+        clearTimeout(reporter.settle);
+        reporter.settle = setTimeout(() => reportCamera(reporter), CAMERA_SETTLE_MS);
+      }
       return viewState;
     },
     onHover: (info) => showTooltip(map, info),
@@ -287,6 +290,30 @@ function setCamera(map, viewState) {
   map.camera = viewState;
   map.under.setProps({ viewState });
   map.over.setProps({ viewState });
+}
+
+// Maps given the same `link.group` move together (side-by-side maps with one camera): a pan
+// or zoom on one is applied to the others, and only the map with `link.reports` reports it.
+const groups = new Map(); // group id -> Set of live maps
+
+function joinGroup(map, link) {
+  const group = link ? link.group : null;
+  if (map.link && map.link.group !== group) groups.get(map.link.group)?.delete(map);
+  map.link = link || null;
+  if (!group) return;
+  if (!groups.has(group)) groups.set(group, new Set());
+  groups.get(group).add(map);
+}
+
+// The map that reports the camera after `map` moved: itself when unlinked, else its group's reporter.
+function moveLinked(map, viewState) {
+  if (!map.link) return map;
+  let reporter = null;
+  for (const other of groups.get(map.link.group) || []) {
+    if (other !== map) setCamera(other, viewState);
+    if (other.link.reports) reporter = other;
+  }
+  return reporter;
 }
 
 const rounded = ({ latitude, longitude, zoom }) => ({
@@ -451,6 +478,7 @@ function render(root, deck, data, setStateValue, setTriggerValue) {
   }
   map.setStateValue = setStateValue;
   map.setTriggerValue = setTriggerValue;
+  joinGroup(map, data.link);
   map.box.style.height = `${data.height}px`;
   map.box.style.background = data.background;
   map.tooltip = data.tooltip;
@@ -494,6 +522,7 @@ export default function FootprintMap({ data, parentElement, setStateValue, setTr
     const map = maps.get(parentElement);
     if (map && !parentElement.isConnected) {
       clearTimeout(map.settle);
+      joinGroup(map, null);
       stopPlay(map);
       map.under.finalize();
       map.over.finalize();

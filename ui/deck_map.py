@@ -15,6 +15,7 @@ import pydeck as pdk
 
 from layers.mercator import Camera
 from layers.routes import LAYER_ID as ROUTES_LAYER_ID
+from layers.view import MAP_WIDTH
 from ui.map_element import BUNDLE_URL, cached_item, layer_item
 
 ONLINE_TILES: Final = {
@@ -38,9 +39,10 @@ def layer_items(layers: list[pdk.Layer]) -> list[dict]:
 
 def map_payload(deck: pdk.Deck, items: list[dict], *, camera: Camera, camera_key: int, window: list[str],
                 theme: str, background: str, online_tiles: bool, height: int, play: dict | None = None,
-                hold: bool = False) -> dict:
+                hold: bool = False, link: dict | None = None) -> dict:
     """What the map element draws. `camera` is applied only when `camera_key` changes, so
-    a rerun does not undo the analyst's pan; `hold` keeps a paused animation's frame."""
+    a rerun does not undo the analyst's pan; `hold` keeps a paused animation's frame; maps with
+    the same `link` group ({"group": id, "reports": bool}) share one camera, which one of them reports."""
     view = deck.initial_view_state
     return {
         "bundle": BUNDLE_URL,
@@ -54,5 +56,16 @@ def map_payload(deck: pdk.Deck, items: list[dict], *, camera: Camera, camera_key
         "window": window,
         "play": play,
         "hold": hold,
+        "link": link,
     }
 
+
+
+def reported_camera(report: object) -> tuple[Camera, int] | None:
+    """The camera and map width in a report from the browser: numbers in range, or None."""
+    try:
+        latitude, longitude, zoom = (float(report[name]) for name in ("latitude", "longitude", "zoom"))
+        width = min(4000.0, max(200.0, float(report.get("width", MAP_WIDTH))))
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return None
+    return Camera(latitude, longitude, zoom).clamped(), round(width)

@@ -34,9 +34,13 @@ def _swatch(entry: Entry) -> str:
         return f"<span style='{_LINE};background:{color};opacity:{entry.alpha:.2f}'></span>"
     if entry.swatch == "ring":
         return f"<span style='{_RING};border:2.5px solid currentColor'></span>"
+    edge = f"2px solid {rgb_to_hex(entry.outline)}" if entry.outline else f"1px solid {color}"
     if entry.swatch == "hatch":
-        return (f"<span style='{_BOX};border:1px solid {color};background:repeating-linear-gradient(45deg,{color} 0 "
+        return (f"<span style='{_BOX};border:{edge};background:repeating-linear-gradient(45deg,{color} 0 "
                 f"1.5px,transparent 1.5px 5px)'></span>")
+    if entry.outline:
+        fill = "rgba({},{},{},{:.2f})".format(*(entry.color or (68, 68, 68)), entry.alpha)
+        return f"<span style='{_BOX};background:{fill};border:{edge}'></span>"
     return f"<span style='{_BOX};background:{color}'></span>"
 
 

@@ -7,22 +7,25 @@ redraws only this area.
 from __future__ import annotations
 
 import html
+from pathlib import Path
 
 import streamlit as st
 
+from analysis.changes import default_sides
 from analysis.counts import WindowCounts, plural
 from geodata import Scenario
-from layers.mercator import Camera
 from layers.routes import count_text
 from layers.style import THEMES, rgb_to_hex
 from layers.view import MAP_HEIGHT, MAP_WIDTH, MapView, compose, default_camera
 from ui.charts import timeline_spec, weekly_counts
-from ui.deck_map import layer_items, map_payload
+from ui.deck_map import layer_items, map_payload, reported_camera
 from ui.export_panel import export_panel
 from ui.legend import legend_html
 from ui.map_element import deck_map
+from ui.compare_panel import compare_panel
 from ui.reach_panel import reach_panel
-from ui.session import current_view, sync_query
+from ui.session import (COMPARE, MAP, MODE_KEY, compare_sides, current_view, keep_widget_values, set_compare_sides,
+                        sync_query)
 from ui.shared_parts import SHARED
 from ui.story import show_story
 from ui.tables import WindowTables, show_movements, window_tables
@@ -37,14 +40,9 @@ def _map_event(name: str):
 
 def _camera_reported() -> None:
     """A pan or zoom that settled, or a map that changed size: links, exports and label placement follow it."""
-    camera = _map_event("camera")
-    try:  # the report comes from the browser: numbers in range, or nothing
-        latitude, longitude, zoom = (float(camera[name]) for name in ("latitude", "longitude", "zoom"))
-        width = min(4000.0, max(200.0, float(camera.get("width", MAP_WIDTH))))
-    except (AttributeError, KeyError, TypeError, ValueError):
-        return
-    st.session_state["camera"] = Camera(latitude, longitude, zoom).clamped()
-    st.session_state["map_width"] = round(width)
+    reported = reported_camera(_map_event("camera"))
+    if reported:
+        st.session_state["camera"], st.session_state["map_width"] = reported
 
 
 def _base_clicked() -> None:
@@ -92,9 +90,24 @@ def _side_panel(scenario: Scenario, composed, view, tables: WindowTables) -> Non
     st.caption("Click a base for its story.")
 
 
-def _render(scenario: Scenario) -> None:
+def _mode_changed(period: tuple) -> None:
+    """Compare opens on a month before the map's day and that day; a playing map stops."""
+    st.session_state["playing"] = False
+    st.session_state["adopt_frame"] = False
+    if st.session_state[MODE_KEY] == COMPARE and compare_sides() is None:
+        set_compare_sides(*default_sides(period, st.session_state["window"][1]))
+
+
+def _render(scenario: Scenario, folder: Path | None) -> None:
     period = scenario.meta.period
+    keep_widget_values()
+    st.radio("Mode", (MAP, COMPARE), key=MODE_KEY, horizontal=True, label_visibility="collapsed",
+             on_change=_mode_changed, args=(period,))
     view = current_view()
+    if st.session_state[MODE_KEY] == COMPARE:
+        compare_panel(scenario, view, folder)
+        sync_query(view)
+        return
     frames = frames_to_play(scenario, view, period)  # may stop play: before the Play button is drawn
     time_controls(period)
     composed = compose(scenario, view, viewport_size=(st.session_state.get("map_width", MAP_WIDTH), MAP_HEIGHT),
@@ -138,8 +151,9 @@ def _status(view: MapView, routes) -> str:
     return status
 
 
-def main_panel(scenario: Scenario) -> None:
-    st.fragment(_render)(scenario)
+def main_panel(scenario: Scenario, folder: Path | None) -> None:
+    """`folder`: the scenario's files (town checks for Compare)."""
+    st.fragment(_render)(scenario, folder)
 
 
 def counts_html(counts: WindowCounts) -> str:

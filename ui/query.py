@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Mapping
 
+from analysis.changes import Side, SideError, check_order, default_sides, parse_side
 from analysis.reach import DEFAULT_STOPS, MAX_STOPS, ReachQuery
 from geodata import MovementFilter, Scenario
 from geodata.schema import CATEGORIES, CONFIDENCES, MODES
@@ -182,3 +183,30 @@ def to_query(view: MapView, selected_base: str | None) -> dict[str, str]:
         params["selected"] = selected_base
     params.update(reach_params(view))
     return params
+
+
+COMPARE_PARAM = "compare"
+
+
+def parse_compare(params: Mapping[str, str], scenario: Scenario,
+                  day: dt.date) -> tuple[tuple[Side, Side] | None, list[str]]:
+    """`compare=A,B` (each a day, or a window A1/A2): the sides of the Compare mode, or None for the map.
+
+    A bad value still opens Compare, on the default sides (a month before `day`, and `day`), with a notice.
+    """
+    if COMPARE_PARAM not in params:
+        return None, []
+    period = scenario.meta.period
+    parts = params[COMPARE_PARAM].split(",")
+    try:
+        if len(parts) != 2:
+            raise SideError("give two dates or windows, A,B")
+        a, b = (parse_side(part, period) for part in parts)
+        check_order(a, b)
+    except SideError as err:
+        return default_sides(period, day), [f"Ignored 'compare': {err}."]
+    return (a, b), []
+
+
+def compare_query(sides: tuple[Side, Side] | None) -> dict[str, str]:
+    return {COMPARE_PARAM: f"{sides[0].query},{sides[1].query}"} if sides else {}
