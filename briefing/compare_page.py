@@ -101,8 +101,9 @@ class ComparePage:
 def compare_page(slide: CompareSlide) -> ComparePage:
     decks = [m.deck for m in slide.composed] + [slide.changes.deck]
     maps, basemap = [], {}
-    for map_id, deck, side in zip(MAP_IDS, decks, slide.maps):
-        deck_json, constants = split_basemap(json.loads(deck.to_json()))
+    boxes = (slide.layout.map_a, slide.layout.map_b, slide.layout.map)
+    for map_id, deck, side, box in zip(MAP_IDS, decks, slide.maps, boxes):
+        deck_json, constants = split_basemap(json.loads(deck.to_json()), box, slide.layout.size.pixel_ratio)
         basemap.update(constants)  # the same basemap for all three: shared by name
         maps.append({"id": map_id, "deck": deck_json, "caption": side.caption})
     return ComparePage(layout=slide.layout, theme=slide.frame.theme, regions={**regions(slide.frame),

@@ -59,8 +59,8 @@ def script_json(value: object) -> str:
     return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
 
 
-def split_basemap(deck_json: dict, layout: Layout) -> tuple[dict, dict]:
-    """The deck with its basemap embedded by name, and the embedded values by name.
+def split_basemap(deck_json: dict, box: Box, pixel_ratio: float) -> tuple[dict, dict]:
+    """The deck, drawn in `box`, with its basemap embedded by name, and the embedded values by name.
 
     The basemap becomes two images: the whole world, coarse, for a reader who zooms out,
     and the camera's view with a margin on each side, as detailed as the page's pixels.
@@ -76,8 +76,8 @@ def split_basemap(deck_json: dict, layout: Layout) -> tuple[dict, dict]:
             continue
         palette = Palette.from_json(settings["palette"])
         world = _embedded(palette, 0.0, 0.0, 0.0, WORLD_PIXELS, WORLD_PIXELS, WORLD_RATIO, 0.0)
-        seen = _embedded(palette, view["latitude"], view["longitude"], view["zoom"], layout.map.width,
-                         layout.map.height, layout.size.pixel_ratio, EMBED_MARGIN)
+        seen = _embedded(palette, view["latitude"], view["longitude"], view["zoom"], box.width, box.height,
+                         pixel_ratio, EMBED_MARGIN)
         for layer_id, (url, bounds) in (("basemap-world", world), ("basemap-view", seen)):
             name = f"{layer_id}:{hashlib.blake2b(url.encode(), digest_size=8).hexdigest()}"
             constants[name] = url
@@ -280,6 +280,6 @@ def table_page_html(frame: Frame, layout: Layout, table: MovementTable) -> str:
 
 
 def slide_page(frame: Frame, layout: Layout, deck: pdk.Deck) -> SlidePage:
-    deck_json, basemap = split_basemap(json.loads(deck.to_json()), layout)
+    deck_json, basemap = split_basemap(json.loads(deck.to_json()), layout.map, layout.size.pixel_ratio)
     return SlidePage(layout=layout, theme=frame.theme, regions=regions(frame), deck=deck_json,
                      tooltip=tooltip(frame.theme), basemap=basemap, title=frame.text.title)

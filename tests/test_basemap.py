@@ -127,7 +127,7 @@ def test_the_html_export_embeds_the_view_not_the_world(tmp_path):
                                   default=lambda o: o.__dict__))
     layer = {"@@type": "TileLayer", "id": LAYER_ID, "basemap": layer["basemap"]}
     deck = {"layers": [layer], "initialViewState": {"latitude": 43.0, "longitude": 132.0, "zoom": 6.0}}
-    embedded, shared = split_basemap(deck, boxes)
+    embedded, shared = split_basemap(deck, boxes.map, boxes.size.pixel_ratio)
     sizes = {name.split(":")[0]: Image.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1]))).size
              for name, url in shared.items()}
     assert sizes["basemap-world"] == (1024, 1024)

@@ -112,7 +112,7 @@ def test_page_escapes_every_text_from_data_and_shares_the_basemap(scenario_dir):
     html = slide.page().html()
     assert HOSTILE not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
     assert all(HOSTILE not in part for part in regions(slide.frame).values())
-    deck, shared = split_basemap(json.loads(slide.composed.deck.to_json()), slide.layout)
+    deck, shared = split_basemap(json.loads(slide.composed.deck.to_json()), slide.layout.map, slide.layout.size.pixel_ratio)
     assert {name.split(":")[0] for name in shared} == {"basemap-world", "basemap-view"}
     assert all(url.startswith("data:image/webp;base64,") for url in shared.values())
     embedded = [layer for layer in deck["layers"] if layer["id"].startswith("basemap-")]
