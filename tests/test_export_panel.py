@@ -97,3 +97,24 @@ def test_a_timelapse_counts_its_frames_over_the_slider_s_window():
     assert "5 frames, 1 Dec 2024 to 31 Dec 2024" in " ".join(c.value for c in app.caption)  # weeks of December
     app.radio(key="export_step").set_value("month").run()
     assert not any("frames" in c.value for c in app.caption), "one month: a single frame"
+
+
+def test_what_changed_from_a_to_b_is_a_slide_of_the_two_dates_with_its_report_in_the_notes(no_chromium):
+    app = panel()
+    app.radio(key="export_kind").set_value("What changed: A to B").run()
+    assert app.radio(key="export_format_what_changed_a_to_b").options == ["PNG", "PDF", "PPTX"]
+    sides = app.text_input(key="export_compare_2024-12-01_2024-12-31")
+    assert sides.value == "2024-12-01,2024-12-31", "a month before the window's end, and that day"
+    sides.input("2025-01-15,2024-12-20").run()
+    assert "Cannot prepare: B (2024-12-20) is before A (2025-01-15)" in " ".join(c.value for c in app.caption)
+    assert app.button(key="export_prepare").disabled
+    app.text_input(key="export_compare_2024-12-01_2024-12-31").input("2024-12-01,2025-02-01").run()
+    app.radio(key="export_format_what_changed_a_to_b").set_value("PPTX").run()
+    assert not app.get("file_uploader"), "the comparison is one picture: no house template"
+    app.button(key="export_prepare").click().run()
+    assert not app.exception and not app.error
+    ready = app.session_state["export_ready"]
+    assert ready["name"] == "syria-libya_2024-12-01_2025-02-01_changes.pptx", "A (its days cut at the start) to B"
+    slide, = Presentation(io.BytesIO(ready["data"])).slides
+    notes = slide.notes_slide.notes_text_frame.text
+    assert "Hmeimim" in notes or "hmeimim" in notes.lower()

@@ -20,7 +20,9 @@ from typing import Any, Final
 
 import streamlit as st
 
+from analysis.changes import Side, SideError, check_order, default_sides, parse_side, town_points
 from briefing.cli import MAX_SLIDES
+from briefing.compare_slide import CompareRequest
 from briefing.errors import one_line
 from briefing.export import ExportRequest, export
 from briefing.outputs import mp4_problem
@@ -29,6 +31,7 @@ from briefing.sizes import A4, SLIDE, SLIDE_4K, Size
 from geodata import Scenario
 from geodata.windows import PACK_STEPS, Window, dated_windows, stepped_windows
 from layers.view import MapView
+from ui.session import compare_sides
 
 PPTX_MIME: Final = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 FORMATS: Final = {"PNG": ("png", "image/png"), "PDF": ("pdf", "application/pdf"), "HTML": ("html", "text/html"),
@@ -61,7 +64,25 @@ def _step(scenario: Scenario, view: MapView) -> str:
                     help="Over the window on the slider: widen it for a longer pack.")
 
 
-INPUTS: Final[dict[str, Callable[[Scenario, MapView], Any]]] = {"dates": _dates, "step": _step}
+def _sides(scenario: Scenario, view: MapView) -> tuple[Side, Side]:
+    """A and B: Compare's when it was opened, else a month before the window's end and that day."""
+    period = scenario.meta.period
+    a, b = compare_sides(period) or default_sides(period, view.end)
+    # Keyed by Compare's sides: the field follows them, and an edit holds until they change.
+    text = st.text_input("A, B (each a day YYYY-MM-DD or a window YYYY-MM-DD/YYYY-MM-DD)", value=f"{a.query},{b.query}",
+                         key=f"export_compare_{a.query}_{b.query}")
+    parts = text.split(",")
+    if len(parts) != 2:
+        raise InputError("give A,B: two days or windows, comma-separated")
+    try:
+        a, b = (parse_side(part, period) for part in parts)
+        check_order(a, b)
+    except SideError as err:
+        raise InputError(str(err)) from None
+    return a, b
+
+
+INPUTS: Final[dict[str, Callable[[Scenario, MapView], Any]]] = {"dates": _dates, "step": _step, "sides": _sides}
 
 
 def parse_dates(text: str, first: dt.date, last: dt.date) -> tuple[dt.date, ...]:
@@ -92,7 +113,9 @@ class Kind:
     tables: bool = False  # pack slides list their window's movements
     suffix: str = ""  # added to the file's name
     help: str = ""
-    request: Callable[[dict[str, Any]], dict[str, Any]] = lambda values: {}  # more ExportRequest fields
+    # More ExportRequest fields, from the inputs and the scenario's folder.
+    request: Callable[[dict[str, Any], Path | None], dict[str, Any]] = lambda values, folder: {}
+    templated: bool = True  # a PowerPoint export builds on an uploaded house template
 
 
 def _the_view(view: MapView, values: dict[str, Any]) -> list[Window]:
@@ -107,6 +130,15 @@ def _per_step(view: MapView, values: dict[str, Any]) -> list[Window]:
     return stepped_windows(view.start, view.end, values["step"])
 
 
+def _a_to_b(view: MapView, values: dict[str, Any]) -> list[Window]:
+    a, b = values["sides"]
+    return [(a.first, b.last)]
+
+
+def _compare_request(values: dict[str, Any], folder: Path | None) -> dict[str, Any]:
+    return {"compare": CompareRequest(*values["sides"], town_points(folder))}
+
+
 KINDS: Final = {
     "One slide": Kind(("PNG", "PDF", "HTML", "PPTX"), (), _the_view,
                       help="PNG for slides, PDF for print, HTML for a map that opens offline in any browser, "
@@ -118,6 +150,10 @@ KINDS: Final = {
                                                  "each with its movements in a table."),
     "Timelapse": Kind(("GIF", "MP4"), ("step",), _per_step, suffix="_timelapse",
                       help="The window on the slider, a frame per week or calendar month."),
+    "What changed: A to B": Kind(("PNG", "PDF", "PPTX"), ("sides",), _a_to_b, suffix="_changes",
+                                 request=_compare_request, templated=False,
+                                 help="Maps A and B, the change map, the headline changes, legend and sources; "
+                                      "the PowerPoint slide is a picture with the whole report in its notes."),
 }
 
 
@@ -146,16 +182,16 @@ def _template_input(fmt: str) -> tuple[bytes, str] | None:
 
 def prepare(scenario: Scenario, view: MapView, kind: Kind, values: dict[str, Any], fmt: str, size_name: str,
             title: str, banner: str, template: bytes | None = None,
-            progress: Callable[[int, int], None] | None = None) -> dict:
+            progress: Callable[[int, int], None] | None = None, folder: Path | None = None) -> dict:
     """The file for download: its bytes, name, type, and what the analyst should know."""
     extension, mime = FORMATS[fmt]
     windows = kind.windows(view, values)
     name = _file_name(scenario, windows, kind, extension)
-    with tempfile.TemporaryDirectory(prefix="footprint-export-") as folder:
-        out = Path(folder) / name
+    with tempfile.TemporaryDirectory(prefix="footprint-export-") as temporary:
+        out = Path(temporary) / name
         template_path = None
         if template is not None:
-            template_path = Path(folder) / "template.pptx"
+            template_path = Path(temporary) / "template.pptx"
             template_path.write_bytes(template)
             try:
                 check_template(template_path)
@@ -164,7 +200,7 @@ def prepare(scenario: Scenario, view: MapView, kind: Kind, values: dict[str, Any
         request = ExportRequest(scenario, tuple(replace(view, start=a, end=b) for a, b in windows), out,
                                 SIZES[size_name], title="" if title == scenario.meta.title else title, banner=banner,
                                 tables=kind.tables and extension in ("pdf", "pptx"), template=template_path,
-                                **kind.request(values))
+                                **kind.request(values, folder))
         result = export(request, progress=progress)
         return {"data": out.read_bytes(), "name": name, "mime": mime, "notice": result.notice,
                 "slides": len(result.page_texts)}
@@ -199,7 +235,8 @@ def _asked(scenario: Scenario, view: MapView, kind: Kind, fmt: str) -> tuple[dic
     return values, windows, ""
 
 
-def export_panel(scenario: Scenario, view: MapView) -> None:
+def export_panel(scenario: Scenario, view: MapView, folder: Path | None = None) -> None:
+    """`folder`: the scenario's files (the town checks a "what changed" slide reports)."""
     st.subheader("Export")
     kind_name = st.radio("Kind", list(KINDS), key="export_kind")
     kind = KINDS[kind_name]
@@ -208,7 +245,7 @@ def export_panel(scenario: Scenario, view: MapView) -> None:
     title = st.text_input("Title", value=scenario.meta.title, key="export_title", max_chars=160)
     banner = st.text_input("Banner (top and bottom)", key="export_banner", max_chars=160,
                            placeholder="e.g. UNCLASSIFIED // FOR TRAINING")
-    template = _template_input(fmt)
+    template = _template_input(fmt) if kind.templated else None
     values, windows, problem = _asked(scenario, view, kind, fmt)
     if problem:
         st.caption(f"Cannot prepare: {problem}.")
@@ -225,7 +262,7 @@ def export_panel(scenario: Scenario, view: MapView) -> None:
         try:
             st.session_state[READY_KEY] = {"for": wanted, **prepare(
                 scenario, view, kind, values, fmt, size_name, wanted[4], wanted[5],
-                template=template and template[0], progress=progress)}
+                template=template and template[0], progress=progress, folder=folder)}
         except InputError as err:
             st.session_state.pop(READY_KEY, None)
             st.error(f"Export failed: {err}.")

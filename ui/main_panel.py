@@ -106,6 +106,8 @@ def _render(scenario: Scenario, folder: Path | None) -> None:
     view = current_view()
     if st.session_state[MODE_KEY] == COMPARE:
         compare_panel(scenario, view, folder)
+        with st.expander("Export this comparison or the map"):
+            export_panel(scenario, view, folder)
         sync_query(view)
         return
     frames = frames_to_play(scenario, view, period)  # may stop play: before the Play button is drawn
@@ -124,7 +126,7 @@ def _render(scenario: Scenario, folder: Path | None) -> None:
                          key="reach_expander"):
             reach_panel(scenario, composed)
         with st.expander("Export this view"):
-            export_panel(scenario, view)
+            export_panel(scenario, view, folder)
 
     st.vega_lite_chart(timeline_spec(weekly_counts(scenario, view.keep), (view.start, view.end), period),
                        width="stretch")
