@@ -197,13 +197,14 @@ def play_from(browser, url: str):
     page.goto(url)
     wait_for_map(page)
     page.locator(PLAY).click()
+    page.wait_for_function(f"() => !({STOPPED})", timeout=60_000)  # the app took the click: it offers Pause
     return page
 
 
 def test_play_moves_the_map_and_pause_brings_the_slider_to_the_frame(browser, tmp_path):
     with dashboard(write_scenario(tmp_path / "s")) as server:
         page = play_from(browser, f"{server.url}/?from=2025-01-01&to=2025-01-07")
-        page.wait_for_function(f"() => document.querySelector('{MAP}').dataset.window >= '2025-01-22'", timeout=30_000)
+        page.wait_for_function(f"() => document.querySelector('{MAP}').dataset.window >= '2025-01-22'", timeout=60_000)
         page.locator(PLAY).click()
         page.wait_for_function(f"() => {STOPPED}")
         wait_idle(page)

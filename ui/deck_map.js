@@ -421,7 +421,7 @@ function step(run) {
   map.note.textContent = run.tiles ? `${frame.caption} · ${run.tiles.attribution}` : frame.caption;
   map.box.dataset.window = frame.window.join("/");
   run.shown = frame.window;
-  if (!run.last && !run.asked && run.queue.length <= run.chunkSize / 2) askForFrames(run);
+  if (!run.last && !run.asked && run.queue.length <= run.ahead) askForFrames(run);
   // New layers make deck.gl draw on its next animation frame; forcing a draw here as
   // well drew every frame twice.
   map.afterRender = () => {
@@ -444,7 +444,7 @@ function play(map, data) {
   let run = map.play;
   if (!run || run.token !== playing.token) {
     stopPlay(map);
-    run = { map, token: playing.token, queue: [], chunks: new Set(), chunkSize: playing.frames.length || 1,
+    run = { map, token: playing.token, queue: [], chunks: new Set(), ahead: playing.ahead,
       last: false, asked: false, starved: true, shown: data.window, timer: null };
     map.play = run;
   }

@@ -21,6 +21,7 @@ from ui.shared_parts import SHARED
 from geodata.windows import at_end, shift_window
 
 CHUNK_FRAMES: Final = 12
+FIRST_CHUNK_FRAMES: Final = 3  # the animation starts as soon as these are ready; the next chunk follows meanwhile
 
 
 def frame_windows(window: tuple[dt.date, dt.date], unit: str, period: tuple[dt.date, dt.date],
@@ -44,9 +45,9 @@ def caption(start: dt.date, end: dt.date, routes: Routes) -> str:
 
 
 def play_chunk(scenario: Scenario, view: MapView, *, unit: str, period: tuple[dt.date, dt.date], token: str,
-               interval: float, viewport_size: tuple[float, float]) -> dict:
-    """The frames that follow the view's window, with each distinct layer once."""
-    windows = frame_windows((view.start, view.end), unit, period)
+               interval: float, viewport_size: tuple[float, float], count: int = CHUNK_FRAMES) -> dict:
+    """The `count` frames that follow the view's window, with each distinct layer once."""
+    windows = frame_windows((view.start, view.end), unit, period, count)
     layers: dict[str, dict] = {}
     frames = []
     for start, end in windows:
@@ -62,5 +63,6 @@ def play_chunk(scenario: Scenario, view: MapView, *, unit: str, period: tuple[dt
         "frames": frames,
         "layers": layers,
         "interval": interval,
+        "ahead": CHUNK_FRAMES // 2,  # frames still to show when the map asks for the next chunk
         "last": not windows or at_end(windows[-1], period),
     }

@@ -14,7 +14,7 @@ import streamlit as st
 
 from geodata import Scenario
 from layers.view import MAP_HEIGHT, MAP_WIDTH, MapView
-from ui.play import play_chunk, play_token
+from ui.play import CHUNK_FRAMES, FIRST_CHUNK_FRAMES, play_chunk, play_token
 from geodata.windows import STEP_UNITS, at_end, shift_window
 
 # Seconds per step at least; a frame is never shown before the last one is drawn.
@@ -98,10 +98,12 @@ def frames_to_play(scenario: Scenario, view: MapView, period: tuple[dt.date, dt.
     cached = st.session_state.get("play_chunk")
     if cached and cached[:2] == (token, start):
         return cached[2]  # a rerun for another reason (a camera report, a click) sends the same frames
+    first = (start, end) == (view.start, view.end)
     chunk = play_chunk(scenario, dataclasses.replace(view, start=start, end=end),
                        unit=st.session_state.get("play_unit", "week"), period=period, token=token,
                        interval=SPEEDS[st.session_state.get("play_speed", "normal")],
-                       viewport_size=(st.session_state.get("map_width", MAP_WIDTH), MAP_HEIGHT))
+                       viewport_size=(st.session_state.get("map_width", MAP_WIDTH), MAP_HEIGHT),
+                       count=FIRST_CHUNK_FRAMES if first else CHUNK_FRAMES)
     st.session_state["play_chunk"] = (token, start, chunk)
     return chunk
 
