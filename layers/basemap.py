@@ -4,7 +4,7 @@
 land, rivers, borders and coast as coverage (0-255) in its three channels, a relief tile
 the shaded relief, and `tiles/index.json` says which tiles are all water or all plain land
 (no file). A tile is coloured by the theme where it is drawn, by one rule (`compose_tile`
-here, `composeTile` in ui/deck_map.js): water, land, relief on land at the theme's
+here, `composeTile` in ui/map_js/basemap.js): water, land, relief on land at the theme's
 opacity, then rivers, borders and coast.
 
 In the dashboard the map element fetches the tiles its camera needs from Streamlit's
@@ -96,7 +96,7 @@ def relief_shown(wanted: bool, zoom: float) -> bool:
 
 def basemap_layers(theme: Theme, source: BasemapSource = BasemapSource(), relief: bool = True
                    ) -> tuple[pdk.Layer, ...]:
-    """The basemap as one tile layer that the map element (ui/deck_map.js) draws itself.
+    """The basemap as one tile layer that the map element (ui/map_js/basemap.js) draws itself.
 
     Its settings sit under `basemap`, out of reach of pydeck's and deck.gl's string handling.
     """

@@ -3,7 +3,7 @@
 Each record carries `tt_title`, `tt_kind`, `tt_detail` and `tt_source` as plain
 strings. The template's markup is ours; values from data are escaped before
 they can reach innerHTML (`for_html=True`), since the standalone HTML export
-interpolates them unescaped. The dashboard's map element (`ui/deck_map.js`)
+interpolates them unescaped. The dashboard's map element (`ui/map_js/tooltip.js`)
 escapes values itself, so the dashboard passes them raw to avoid showing `&amp;`.
 """
 

@@ -84,7 +84,7 @@ def test_borders_and_coast_share_the_blue_channel():
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="needs node to run the map element's colouring")
 def test_the_map_element_colours_a_tile_as_python_does(tmp_path):
-    source = (ROOT / "ui" / "deck_map.js").read_text()
+    source = (ROOT / "ui" / "map_js" / "basemap.js").read_text()
     function = re.search(r"^function composeTile\(.*?^}\n", source, re.S | re.M).group(0)
     x, y = tile_of(35.9, 35.4, 5)
     mask = np.dstack([_mask(5, x, y), np.full((TILE, TILE, 1), 255, np.uint8)])

@@ -1,6 +1,7 @@
 """The real dashboard in headless Chromium: it loads, draws, follows the slider, reports the camera,
 opens a story on click, plays and pauses, and escapes hover text."""
 
+import csv
 import io
 import os
 
@@ -107,8 +108,7 @@ def test_page_loads_offline_draws_the_map_and_follows_the_slider(browser, bundle
 
     page.get_by_role("button", name="month ▶").click()
     page.wait_for_function("() => new URLSearchParams(location.search).get('from') === '2025-01-01'")
-    wait_idle(page)
-    page.wait_for_timeout(1500)  # let the new arcs and zones finish drawing
+    wait_idle(page)  # the new arcs, and the zones underneath, drawn
     after = map_pixels(page)
     assert difference(before, after) > 0.5, "the map changed with the window"
     assert status.inner_text() != status_before, "the counts followed the window"
@@ -137,6 +137,8 @@ def test_hover_text_from_data_is_shown_as_text(browser, tmp_path):
         assert HOSTILE in tooltip.inner_text()
         assert tooltip.locator("img").count() == 0
         assert dialogs == []
+        page.mouse.wheel(0, -300)  # the base moves from under the pointer: its tip must not stay
+        tooltip.wait_for(state="hidden", timeout=5_000)
 
         # Zones lie on the map's lower plane: hovering one with nothing above it still answers.
         centre = open_map(page, f"{url}/?lat=34.5&lon=36.5&zoom=7&layers=zones,bases")
@@ -162,6 +164,36 @@ def test_each_movement_on_a_route_is_an_arc_of_its_own_that_answers_a_hover(brow
                 seen.append(tooltip.inner_text())
         details = [text.splitlines()[2] for text in seen]
         assert details == ["05 Jan 2025 · confirmed", "20 Jan 2025 – 22 Jan 2025 · reported"], seen
+        page.close()
+
+
+def test_online_tiles_that_cannot_load_leave_the_bundled_basemap_and_say_so(browser, bundled_url):
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.route("https://basemaps.cartocdn.com/**", lambda route: route.abort())  # as with no network
+    page.goto(f"{bundled_url}/?tiles=online")
+    wait_for_map(page)
+    note = page.locator(f"{MAP} .footprint-map-note")
+    page.wait_for_function(f"() => document.querySelector('{MAP} .footprint-map-note').innerText"
+                           ".includes('Online tiles cannot be loaded')", timeout=30_000)
+    assert "CARTO" in note.inner_text(), "the attribution stays with the notice"
+    assert page.locator(MAP).get_attribute("data-basemap") == "loaded"
+    assert spread(map_pixels(page)) > 20, "the bundled basemap is drawn"
+    # The aborted tile requests are the expected console errors; any other still fails the test.
+    browser.errors[:] = [error for error in browser.errors if "net::ERR_FAILED" not in error]
+    page.close()
+
+
+def test_fit_all_bases_brings_a_camera_from_elsewhere_back_to_the_bases(browser, tmp_path):
+    with dashboard(write_scenario(tmp_path / "s")) as server:
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        open_map(page, f"{server.url}/?lat=-40&lon=-100&zoom=6")  # the South Pacific: no base in view
+        page.locator(".st-key-fit_all_bases button").click()
+        page.wait_for_function("() => new URLSearchParams(location.search).get('lat') !== '-40.0000'", timeout=30_000)
+        camera = query(page)
+        bases = list(csv.DictReader(io.StringIO(BASES_CSV)))
+        lats, lons = ([float(base[axis]) for base in bases] for axis in ("lat", "lon"))
+        assert min(lats) < float(camera["lat"]) < max(lats) and min(lons) < float(camera["lon"]) < max(lons)
+        assert 3 <= float(camera["zoom"]) <= 7, "zoomed out enough for Syria and Libya, in no further"
         page.close()
 
 

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from bench.harness import CHROMIUM, dashboard, launch
+from bench.harness import CHROMIUM, UNDER_DRAWN, dashboard, launch
 from scenario_files import square, write_scenario, zone_feature, zones_geojson
 
 pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"needs Chromium at {CHROMIUM}")
@@ -32,7 +32,7 @@ DRAWN = """([a, b]) => new Promise(resolve => requestAnimationFrame(() => {
 def wait_drawn(page, a: str, b: str) -> None:
     page.wait_for_function(IDLE, timeout=TIMEOUT_MS)
     page.wait_for_function(DRAWN, arg=[a, b], timeout=TIMEOUT_MS, polling=500)
-    page.wait_for_timeout(1000)  # the lower planes (zones) redraw after the upper ones
+    page.wait_for_function(UNDER_DRAWN, timeout=TIMEOUT_MS)  # the lower planes (zones) redraw after the upper ones
 
 
 # Each map's two planes drawn into one picture: what the maps show, wherever the page has laid them out.

@@ -94,7 +94,6 @@ def test_the_reach_panel_adds_rings_and_draws_and_hides_the_air_bridge(browser, 
     panel.get_by_text("Find routes").click()
     page.wait_for_function("() => !new URLSearchParams(location.search).has('reach')", timeout=60_000)
     wait_idle(page)
-    page.wait_for_timeout(1000)
     without_routes = map_image(page)
     from PIL import ImageChops, ImageStat
     assert sum(ImageStat.Stat(ImageChops.difference(with_routes, without_routes)).mean) / 3 > 0.3

@@ -12,7 +12,7 @@ The dashboard and the exports only read the files this writes; this script is a 
 Outputs:
 - tiles/mask/{z}/{x}-{y}.png (levels 0..MASK_LEVELS-1): land, lakes, rivers, borders and
   coast as coverage channels of one RGB image, coloured by theme where they are drawn
-  (layers/basemap.py, ui/deck_map.js); tiles/relief/{z}/{x}-{y}.webp (levels
+  (layers/basemap.py, ui/map_js/basemap.js); tiles/relief/{z}/{x}-{y}.webp (levels
   0..RELIEF_LEVELS-1), drawn on land only; tiles/index.json says which tiles are all water,
   all plain land, or have a file. Web Mercator (EPSG:3857) 256-pixel tiles, as web maps.
 - countries.geojson.gz (names, for imports that infer a point's country), rivers.geojson (the
@@ -591,7 +591,7 @@ def pack(land, rivers, borders, coast):
     """The mask tile's RGB: land, rivers, and borders (0-127) or coast (128-255) in blue.
 
     Where a border meets the coast the stronger of the two is kept. See `decode` in
-    layers/basemap.py and ui/deck_map.js.
+    layers/basemap.py and ui/map_js/basemap.js.
     """
     border7 = (borders.astype(int) * 127 + 127) // 255
     coast7 = (coast.astype(int) * 127 + 127) // 255

@@ -1,4 +1,4 @@
-"""The map element itself: deck.gl in the page, as a Streamlit v2 component (`deck_map.js`).
+"""The map element itself: deck.gl in the page, as a Streamlit v2 component (the scripts of `map_js/`).
 
 This module stays light (no pandas, no geopandas) so that the first script run
 can tell the browser to fetch deck.gl and the basemap's first tiles before it loads the data.
@@ -31,8 +31,10 @@ EARLY_CAMERA: Final = {"latitude": 33.0, "longitude": 28.0, "zoom": 3.6}
 _BUNDLE = components_v1.declare_component("deckgl", path=str(Path(pdk.__file__).parent / "nbextension" / "static"))
 BUNDLE_URL: Final = f"component/{_BUNDLE.name}/index.js"
 
-_MAP = components_v2.component("footprint_map", js=(Path(__file__).parent / "deck_map.js").read_text(),
-                               isolate_styles=False)
+# One job per file, joined into one module; map.js holds the element's entry point.
+MAP_SCRIPTS: Final = ("loader.js", "tooltip.js", "basemap.js", "camera.js", "layers.js", "play.js", "map.js")
+_MAP_JS: Final = "\n".join((Path(__file__).parent / "map_js" / name).read_text() for name in MAP_SCRIPTS)
+_MAP = components_v2.component("footprint_map", js=_MAP_JS, isolate_styles=False)
 
 
 def layer_item(layer: pdk.Layer) -> dict:
