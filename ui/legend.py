@@ -12,7 +12,7 @@ from layers.style import rgb_to_hex
 _BOX = "display:inline-block;width:14px;height:14px;border-radius:3px;margin-right:6px;vertical-align:-2px"
 _LINE = "display:inline-block;width:22px;height:4px;margin-right:6px;vertical-align:3px;border-radius:2px"
 _RING = "display:inline-block;width:10px;height:10px;border-radius:50%;margin-right:6px;vertical-align:-1px"
-_ROW = "font-size:0.85rem;line-height:1.55;white-space:nowrap;overflow:hidden;text-overflow:ellipsis"
+_ROW = "font-size:0.85rem;line-height:1.3;margin:3px 0;display:flex;align-items:center"  # a long label wraps
 _NOTE = "font-size:0.78rem;line-height:1.35;opacity:.7;margin:1px 0 4px"
 
 
@@ -52,7 +52,8 @@ def legend_html(sections: list[Section]) -> str:
         if section.inline:
             parts.append(f"<div style='display:flex;flex-wrap:wrap;font-size:0.85rem;line-height:1.55'>{''.join(rows)}</div>")
         else:
-            parts += [f"<div style='{_ROW}'>{_swatch(e)}{html.escape(e.label)}</div>" for e in section.entries]
+            parts += [f"<div style='{_ROW}'><span style='flex:none;display:inline-flex'>{_swatch(e)}</span>"
+                      f"<span>{html.escape(e.label)}</span></div>" for e in section.entries]
         if section.note:
             parts.append(f"<div style='{_NOTE}'>{html.escape(section.note)}</div>")
     return "".join(parts)
