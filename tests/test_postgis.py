@@ -19,7 +19,7 @@ from geodata.dburl import masked, parse
 from geodata.workspace import add_record, create_workspace, open_workspace
 from geodata.workspace_store import store_for
 from layers.routes import RouteLook
-from layers.view import _window_arcs
+from layers.view import window_arcs
 from bench.postgres import PASSWORD
 from scenario_files import write_scenario
 from ui.charts import weekly_counts
@@ -226,8 +226,8 @@ FILTERS = [MovementFilter(), MovementFilter(categories=frozenset({"cargo", "troo
 def test_the_database_folds_a_window_as_memory_does(both, window, keep) -> None:
     memory, database = both
     look = RouteLook(max_arcs=60)
-    expected = _window_arcs(memory, *window, keep, look, True)
-    found = _window_arcs(database, *window, keep, look, True)
+    expected = window_arcs(memory, *window, keep, look, True)
+    found = window_arcs(database, *window, keep, look, True)
     assert (found.total_routes, found.total_movements, found.one_by_one) == (
         expected.total_routes, expected.total_movements, expected.one_by_one)
     columns = [c for c in expected.drawn.columns if c not in ("route", "origin_key", "destination_key")]
