@@ -24,7 +24,6 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
-from psycopg import sql
 from shapely.geometry import mapping
 
 from geodata.dburl import is_database_url, masked
@@ -36,11 +35,10 @@ from geodata.store_gpkg import GpkgStore
 from geodata.store_postgis import (
     PostgisStore,
     by_id,
+    movement_blocks,
     raw_tables,
     read_history,
     read_table,
-    table_columns,
-    to_text,
 )
 from geodata.validate import check_movement_ends, check_order, check_references, validate_table
 from geodata.workspace_store import (
@@ -130,25 +128,6 @@ def _geopackage(path: Path) -> Source:
     return Source(path.name, {**tables, "movements": movements.iloc[:0]}, workspace.history, iter([movements]))
 
 
-def _database_blocks(store: PostgisStore) -> Iterator[pd.DataFrame]:
-    with store.connect() as conn, conn.transaction():
-        names = table_columns(conn, store, "movements")
-        with conn.cursor(name="footprint_copy") as cursor:
-            cursor.itersize = BLOCK_ROWS
-            cursor.execute(sql.SQL("SELECT {} FROM {} ORDER BY fid").format(
-                sql.SQL(", ").join(map(sql.Identifier, names)), store.table("movements")))
-            row = 2
-            while rows := cursor.fetchmany(BLOCK_ROWS):
-                frame = read_rows(rows, names)
-                frame.index = pd.RangeIndex(row, row + len(frame))
-                row += len(frame)
-                yield frame
-
-
-def read_rows(rows: list[tuple], names: list[str]) -> pd.DataFrame:
-    return pd.DataFrame([[to_text(value) for value in row] for row in rows], columns=names, dtype=object)
-
-
 def _database(url: str) -> Source:
     store = PostgisStore(url)
     if not store.exists():
@@ -159,7 +138,7 @@ def _database(url: str) -> Source:
                   for table in TABLES if table != "movements"}
         history = read_history(conn, store)
     tables["movements"] = pd.DataFrame(columns=columns("movements"))
-    return Source(store.label, tables, history, _database_blocks(store))
+    return Source(store.label, tables, history, movement_blocks(store, BLOCK_ROWS))
 
 
 def open_source(source: str) -> Source:

@@ -13,14 +13,14 @@ import functools
 
 import pandas as pd
 import psycopg
-from psycopg import sql
 
 from geodata.model import Scenario
 from geodata.postgis_movements import COLUMNS as MOVEMENT_COLUMNS
 from geodata.postgis_movements import MovementDatabase
 from geodata.problems import Problems, ScenarioError
 from geodata.schema import OPTIONAL_TABLES
-from geodata.store_postgis import LARGE_TABLES, PostgisStore, by_id, raw_tables, read_table, said, table_columns
+from geodata.store_postgis import (LARGE_TABLES, PostgisStore, by_id, movement_blocks, raw_tables, read_table, said,
+                                   table_columns)
 from geodata.validate import check_movement_ends, check_order, check_references, validate_table
 from geodata.workspace_store import TABLES, WorkspaceError
 
@@ -97,24 +97,17 @@ def check_database(url: str) -> tuple[Scenario | None, Problems]:
         return None, by_id(problems, store.label, tables)
     label = f"{store.label}[movements]"
     base_ids = set(scenario.bases.index)
-    with store.connect() as conn, conn.transaction():
-        names = table_columns(conn, store, "movements")
-        with conn.cursor(name="footprint_check") as cursor:
-            cursor.itersize = CHECK_ROWS
-            cursor.execute(sql.SQL("SELECT {} FROM {} ORDER BY fid").format(
-                sql.SQL(", ").join(map(sql.Identifier, names)), store.table("movements")))
-            while rows := cursor.fetchmany(CHECK_ROWS):
-                chunk = pd.DataFrame([["" if v is None else str(v) for v in row] for row in rows], columns=names)
-                found = Problems()
-                numbered = chunk.set_axis(pd.RangeIndex(2, len(chunk) + 2))
-                typed = validate_table(numbered, "movements", label, found)
-                if typed is not None:
-                    for end in ("origin", "destination"):
-                        check_references(typed[end], base_ids, "base", label, found)
-                    check_order(typed["date"], typed["end_date"], label, found)
-                    check_movement_ends(typed, label, found)
-                for problem in by_id(found, store.label, {"movements": chunk}).items:
-                    problems.add(problem)
+    for chunk in movement_blocks(store, CHECK_ROWS):
+        found = Problems()
+        # Numbered from 2 in each block: problems are told by record id, found by position in the block.
+        typed = validate_table(chunk.set_axis(pd.RangeIndex(2, len(chunk) + 2)), "movements", label, found)
+        if typed is not None:
+            for end in ("origin", "destination"):
+                check_references(typed[end], base_ids, "base", label, found)
+            check_order(typed["date"], typed["end_date"], label, found)
+            check_movement_ends(typed, label, found)
+        for problem in by_id(found, store.label, {"movements": chunk}).items:
+            problems.add(problem)
     if problems.errors:
         return None, problems
     return dataclasses.replace(scenario, database=MovementDatabase(store, scenario.bases, scenario.presence)), problems

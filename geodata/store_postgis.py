@@ -426,6 +426,23 @@ def table_columns(conn: psycopg.Connection, store: PostgisStore, table: str) -> 
     return [name for (name,) in rows if name not in ("fid", "geom", "fp_change")]
 
 
+def movement_blocks(store: PostgisStore, block_rows: int) -> Iterator[pd.DataFrame]:
+    """The movements as text, in table order, `block_rows` at a time through a server-side cursor; rows are
+    numbered as in a file (the first record is row 2), so problems name them across blocks."""
+    with store.connect() as conn, conn.transaction():
+        names = table_columns(conn, store, "movements")
+        with conn.cursor(name="footprint_movements") as cursor:
+            cursor.itersize = block_rows
+            cursor.execute(sql.SQL("SELECT {} FROM {} ORDER BY fid").format(
+                sql.SQL(", ").join(map(sql.Identifier, names)), store.table("movements")))
+            row = 2
+            while rows := cursor.fetchmany(block_rows):
+                frame = pd.DataFrame([[to_text(value) for value in values] for values in rows], columns=names,
+                                     dtype=object, index=pd.RangeIndex(row, row + len(rows)))
+                row += len(rows)
+                yield frame
+
+
 def read_table(conn: psycopg.Connection, store: PostgisStore, table: str, where: sql.Composable = sql.SQL(""),
                params: tuple | list = (), order: str = "fid", limit: int | None = None) -> pd.DataFrame:
     """Rows of `table` as a text frame (table order unless `order` says otherwise), each with its row version;

@@ -42,3 +42,45 @@ def target(request, tmp_path: Path, scenario_dir: Path) -> Path | str:
     place = tmp_path / "work.gpkg" if request.param == "gpkg" else request.getfixturevalue("postgres").fresh_url()
     create_workspace(place, from_scenario=scenario_dir)
     return place
+
+
+class WatchedBrowser:
+    """Chromium whose pages record every page error and console error, so that a test fails on any."""
+
+    def __init__(self, chromium):
+        self.chromium = chromium
+        self.errors: list[str] = []
+        self.pages: list = []
+
+    def new_page(self, **kwargs):
+        page = self.chromium.new_page(**kwargs)
+        self.pages.append(page)
+        page.on("pageerror", lambda error: self.errors.append(f"page error: {error}"))
+        page.on("console", lambda message: self.errors.append(f"console: {message.text}")
+                if message.type == "error" else None)
+        return page
+
+
+@pytest.fixture(scope="module")
+def watched():
+    """One Chromium per browser-test module."""
+    from playwright.sync_api import sync_playwright
+
+    from bench.harness import launch
+
+    with sync_playwright() as playwright:
+        chromium = launch(playwright)
+        yield WatchedBrowser(chromium)
+        chromium.close()
+
+
+@pytest.fixture
+def browser(watched):
+    watched.errors.clear()
+    yield watched
+    errors = list(watched.errors)
+    for page in watched.pages:  # a page left open by a failed test would keep calling its stopped server
+        if not page.is_closed():
+            page.close()
+    watched.pages.clear()
+    assert errors == [], "the page reported errors"

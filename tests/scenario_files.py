@@ -74,3 +74,16 @@ def write_scenario(folder: Path, **replace: str | bytes) -> Path:
         path = folder / name
         path.write_bytes(content if isinstance(content, bytes) else content.encode())
     return folder
+
+
+# A handover worked out by hand (tests of Compare and the change report): red holds a degree square
+# (36–37°E, 34–35°N) in January; from 1 Feb blue holds its eastern half. Alpha passes from red to blue
+# on 10 Feb; blue's forces are at Bravo (held by red) from 10 Jan to 20 Feb.
+HALF_WEST = [[[36, 34], [36.5, 34], [36.5, 35], [36, 35], [36, 34]]]
+HALF_EAST = [[[36.5, 34], [37, 34], [37, 35], [36.5, 35], [36.5, 34]]]
+HANDOVER_PRESENCE_CSV = """base,actor,role,from,to,confidence,source,notes
+alpha,red,holds,2025-01-01,2025-02-09,confirmed,Red statement 2025-01-01,
+alpha,blue,holds,2025-02-10,,reported,Wire report 2025-02-10,
+bravo,red,holds,2025-01-01,,confirmed,Red statement 2025-01-01,
+bravo,blue,present,2025-01-10,2025-02-20,claimed,Blue claim 2025-01-10,
+"""

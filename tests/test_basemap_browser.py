@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from bench.harness import CHROMIUM, dashboard, launch, wait_for_map
+from bench.harness import CHROMIUM, dashboard, wait_for_map
 from layers.extent import fit_camera
 from scenario_files import square, write_scenario, zone_feature, zones_geojson
 
 pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"needs Chromium at {CHROMIUM}")
-sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
+pytest.importorskip("playwright.sync_api")
 Image = pytest.importorskip("PIL.Image")
 
 MAP = "div.footprint-map"
@@ -69,15 +69,14 @@ def water_share(image) -> float:
 
 
 @pytest.mark.parametrize("name", ["kamchatka-alaska", "havana-caracas", "murmansk"])
-def test_the_relief_only_map_is_not_blank_far_from_the_bundled_theatre(tmp_path, name):
-    with dashboard(theatre(tmp_path, name)) as server, sync_playwright() as playwright:
-        browser = launch(playwright)
+def test_the_relief_only_map_is_not_blank_far_from_the_bundled_theatre(browser, tmp_path, name):
+    with dashboard(theatre(tmp_path, name)) as server:
         page = browser.new_page(viewport={"width": 1400, "height": 900})
         outside = []
         page.on("request", lambda request: outside.append(request.url)
                 if not request.url.startswith(("http://127.0.0.1", "http://localhost", "data:", "blob:")) else None)
         relief = basemap_shot(page, f"{server.url}/?layers=relief&{camera_query(name)}")
-        browser.close()
+        page.close()
     assert spread(relief) > 5, f"{name}: land, coast and relief, not one flat colour"
     assert 0.05 < water_share(relief) < 0.95, f"{name}: both land and sea are drawn"
     assert not outside, f"the basemap needs no network: {outside[:3]}"

@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from bench.harness import CHROMIUM, dashboard, launch, wait_for_map, wait_idle
+from bench.harness import CHROMIUM, dashboard, wait_for_map, wait_idle
 
 MAP = "div.footprint-map"
 PLAY = ".st-key-play button"
@@ -15,7 +15,7 @@ STOPPED = f"document.querySelector('{PLAY}').innerText.includes('Play')"  # the 
 from scenario_files import BASES_CSV, write_scenario
 
 pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"needs Chromium at {CHROMIUM}")
-sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
+pytest.importorskip("playwright.sync_api")
 Image = pytest.importorskip("PIL.Image")
 
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -44,43 +44,6 @@ def spread(image) -> float:
 def difference(a, b) -> float:
     from PIL import ImageChops, ImageStat
     return sum(ImageStat.Stat(ImageChops.difference(a, b)).mean) / 3
-
-
-class WatchedBrowser:
-    """Chromium whose pages record every page error and console error, so that a test fails on any."""
-
-    def __init__(self, chromium):
-        self.chromium = chromium
-        self.errors: list[str] = []
-        self.pages: list = []
-
-    def new_page(self, **kwargs):
-        page = self.chromium.new_page(**kwargs)
-        self.pages.append(page)
-        page.on("pageerror", lambda error: self.errors.append(f"page error: {error}"))
-        page.on("console", lambda message: self.errors.append(f"console: {message.text}")
-                if message.type == "error" else None)
-        return page
-
-
-@pytest.fixture(scope="module")
-def watched():
-    with sync_playwright() as playwright:
-        chromium = launch(playwright)
-        yield WatchedBrowser(chromium)
-        chromium.close()
-
-
-@pytest.fixture
-def browser(watched):
-    watched.errors.clear()
-    yield watched
-    errors = list(watched.errors)
-    for page in watched.pages:  # a page left open by a failed test would keep calling its stopped server
-        if not page.is_closed():
-            page.close()
-    watched.pages.clear()
-    assert errors == [], "the page reported errors"
 
 
 @pytest.fixture(scope="module")

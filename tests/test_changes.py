@@ -13,7 +13,8 @@ from analysis.__main__ import main as analysis_main
 from analysis.changes import (MOVEMENT_DAYS, Side, SideError, area_km2, change_report, check_order, parse_side,
                               report_csv, report_json, side_on, town_points)
 from geodata import load_scenario
-from scenario_files import square, write_scenario, zone_feature, zones_geojson
+from scenario_files import (HALF_EAST, HALF_WEST, HANDOVER_PRESENCE_CSV, square, write_scenario, zone_feature,
+                            zones_geojson)
 
 D = dt.date
 GEOD = Geod(ellps="WGS84")
@@ -93,18 +94,8 @@ def test_b_may_not_come_before_a():
 
 # --- A small scenario, worked out by hand --------------------------------------------------------
 #
-# Red holds a degree square (36–37°E, 34–35°N) in January; from 1 Feb blue holds its eastern half.
-# Alpha passes from red to blue on 10 Feb; blue's forces are at Bravo (held by red) from 10 Jan to
-# 20 Feb. East town lies in the half that changed hands, West town in the other.
+# The handover of scenario_files.py; East town lies in the half that changed hands, West town in the other.
 
-HALF_WEST = [[[36, 34], [36.5, 34], [36.5, 35], [36, 35], [36, 34]]]
-HALF_EAST = [[[36.5, 34], [37, 34], [37, 35], [36.5, 35], [36.5, 34]]]
-PRESENCE_CSV = """base,actor,role,from,to,confidence,source,notes
-alpha,red,holds,2025-01-01,2025-02-09,confirmed,Red statement 2025-01-01,
-alpha,blue,holds,2025-02-10,,reported,Wire report 2025-02-10,
-bravo,red,holds,2025-01-01,,confirmed,Red statement 2025-01-01,
-bravo,blue,present,2025-01-10,2025-02-20,claimed,Blue claim 2025-01-10,
-"""
 TOWNS = pd.DataFrame({"name": ["West town", "East town"], "lat": [34.5, 34.5], "lon": [36.2, 36.8]})
 
 
@@ -116,7 +107,7 @@ def handmade(tmp_path):
         zone_feature("blue", "2025-02-01", "", HALF_EAST, source="Blue map 2025-02-01"),
         zone_feature("blue", "2025-01-01", "", square(20, 31)),
     ])
-    return load_scenario(write_scenario(tmp_path / "s", zones_geojson=zones, presence_csv=PRESENCE_CSV))
+    return load_scenario(write_scenario(tmp_path / "s", zones_geojson=zones, presence_csv=HANDOVER_PRESENCE_CSV))
 
 
 def report_of(scenario, a: str, b: str, points=TOWNS):
@@ -198,7 +189,7 @@ def test_nothing_changes_between_a_day_and_itself(handmade):
 
 
 def test_the_csv_makes_formulas_inert(tmp_path):
-    presence = PRESENCE_CSV.replace("Wire report 2025-02-10", "=HYPERLINK(\"http://x\")")
+    presence = HANDOVER_PRESENCE_CSV.replace("Wire report 2025-02-10", "=HYPERLINK(\"http://x\")")
     scenario = load_scenario(write_scenario(tmp_path / "s", presence_csv=presence))
     text = report_csv(report_of(scenario, "2025-01-15", "2025-03-01")).decode()
     assert "'=HYPERLINK" in text and ",=HYPERLINK" not in text

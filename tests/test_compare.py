@@ -18,28 +18,22 @@ from layers.changes import arc_color, change_marks, changes_camera, compose_chan
 from layers.mercator import Camera, Viewport
 from layers.style import LIGHT, hex_to_rgb
 from ui.query import compare_query, parse_compare
-from scenario_files import square, write_scenario, zone_feature, zones_geojson
+from scenario_files import (HALF_EAST, HALF_WEST, HANDOVER_PRESENCE_CSV, square, write_scenario, zone_feature,
+                            zones_geojson)
 
 D = dt.date
 PERIOD = (D(2025, 1, 1), D(2025, 3, 31))
 RED, BLUE = hex_to_rgb("#d62728"), hex_to_rgb("#1f77b4")
-HALF_EAST = [[[36.5, 34], [37, 34], [37, 35], [36.5, 35], [36.5, 34]]]
-PRESENCE_CSV = """base,actor,role,from,to,confidence,source,notes
-alpha,red,holds,2025-01-01,2025-02-09,confirmed,Red statement 2025-01-01,
-alpha,blue,holds,2025-02-10,,reported,Wire report 2025-02-10,
-bravo,red,holds,2025-01-01,,confirmed,Red statement 2025-01-01,
-bravo,blue,present,2025-01-10,2025-02-20,claimed,Blue claim 2025-01-10,
-"""
 
 
 @pytest.fixture
 def folder(tmp_path):
     zones = zones_geojson([
         zone_feature("red", "2025-01-01", "2025-01-31", square(36, 34)),
-        zone_feature("red", "2025-02-01", "", [[[36, 34], [36.5, 34], [36.5, 35], [36, 35], [36, 34]]]),
+        zone_feature("red", "2025-02-01", "", HALF_WEST),
         zone_feature("blue", "2025-02-01", "", HALF_EAST),
     ])
-    return write_scenario(tmp_path / "s", zones_geojson=zones, presence_csv=PRESENCE_CSV)
+    return write_scenario(tmp_path / "s", zones_geojson=zones, presence_csv=HANDOVER_PRESENCE_CSV)
 
 
 @pytest.fixture

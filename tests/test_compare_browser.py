@@ -6,11 +6,11 @@ import os
 
 import pytest
 
-from bench.harness import CHROMIUM, UNDER_DRAWN, dashboard, launch
+from bench.harness import CHROMIUM, UNDER_DRAWN, dashboard
 from scenario_files import square, write_scenario, zone_feature, zones_geojson
 
 pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"needs Chromium at {CHROMIUM}")
-sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
+pytest.importorskip("playwright.sync_api")
 Image = pytest.importorskip("PIL.Image")
 
 MAPS = "div.footprint-map"
@@ -68,14 +68,6 @@ def difference(first, second) -> float:
 
 def compare_param(page) -> str:
     return page.evaluate("() => new URLSearchParams(location.search).get('compare')")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        chromium = launch(playwright)
-        yield chromium
-        chromium.close()
 
 
 def test_compare_mode_draws_three_maps_steps_b_and_moves_them_together(browser, tmp_path):

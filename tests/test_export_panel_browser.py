@@ -6,20 +6,19 @@ import re
 import pytest
 from pptx import Presentation
 
-from bench.harness import CHROMIUM, dashboard, launch, wait_for_map
+from bench.harness import CHROMIUM, dashboard, wait_for_map
 from geodata import load_scenario
 from test_pptx import check_pack
 
 pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"needs Chromium at {CHROMIUM}")
-sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
+pytest.importorskip("playwright.sync_api")
 
 DATES = "2024-12-15,2024-12-31,2025-02-28,2025-06-30,2026-02-28"
 PACK_MS = 1_200_000  # five maps drawn in software WebGL, on a machine that may be busy
 
 
-def test_the_dashboard_makes_the_five_date_pack_with_progress_and_offers_it_for_download(tmp_path):
-    with dashboard() as server, sync_playwright() as playwright:
-        browser = launch(playwright)
+def test_the_dashboard_makes_the_five_date_pack_with_progress_and_offers_it_for_download(browser, tmp_path):
+    with dashboard() as server:
         page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
         page.goto(server.url)
         wait_for_map(page, timeout_ms=PACK_MS)
@@ -37,6 +36,6 @@ def test_the_dashboard_makes_the_five_date_pack_with_progress_and_offers_it_for_
             download.click()
         path = tmp_path / event.value.suggested_filename
         event.value.save_as(path)
-        browser.close()
+        page.close()
     assert path.name == "syria-libya_2024-12-01_2026-02-28_pack.pptx"
     check_pack(Presentation(str(path)), load_scenario(None), DATES)

@@ -6,13 +6,13 @@ import os
 
 import pytest
 
-from bench.harness import CHROMIUM, dashboard, launch, wait_for_map, wait_idle
+from bench.harness import CHROMIUM, dashboard, wait_for_map, wait_idle
 from layers.mercator import Camera, to_screen
 from layers.rings import ring_shape
 from scenario_files import write_scenario
 
 pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"needs Chromium at {CHROMIUM}")
-sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
+pytest.importorskip("playwright.sync_api")
 Image = pytest.importorskip("PIL.Image")
 
 MAP = "div.footprint-map"
@@ -22,14 +22,6 @@ lift,Test lifter,aircraft,2000,,Src,reported
 """
 CAMERA = Camera(35.41, 35.95, 5.0)
 VIEW = f"from=2025-01-01&to=2025-01-31&lat={CAMERA.latitude}&lon={CAMERA.longitude}&zoom={CAMERA.zoom}"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        chromium = launch(playwright)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")
