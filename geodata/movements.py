@@ -60,6 +60,14 @@ def _leg_km(codes: dict[str, np.ndarray], places: pd.DataFrame) -> np.ndarray:
     return np.round(km, 1)[position.ravel()]
 
 
+def route_km(routes: np.ndarray, places: pd.DataFrame) -> np.ndarray:
+    """The geodesic length of each route code (origin, destination and category, as `layers.routes` keys
+    routes), for routes a database folded; rounded as each movement's is."""
+    pairs = np.asarray(routes, dtype=np.int64) // len(CATEGORIES)
+    codes = {"origin": pairs // len(places), "destination": pairs % len(places)}
+    return _leg_km(codes, places)
+
+
 def prepare_movements(movements: pd.DataFrame, bases: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Movements sorted by date with coded ends, and the places those codes index."""
     places, codes = places_of(movements, bases)

@@ -25,7 +25,7 @@ import pyarrow.csv as pacsv
 from psycopg import sql
 
 from geodata.model import MovementFilter
-from geodata.movements import place_table, places_of, prepare_movements
+from geodata.movements import place_table, places_of, prepare_movements, route_km
 from geodata.postgis_days import FIELDS, KINDS, PLACE_SLOTS, SEEN_BITS, DayFolds, Fold, merge, restricted
 from geodata.presence import bases_of
 from geodata.problems import Problems
@@ -222,6 +222,7 @@ class MovementDatabase:
             "last": folded.last[order].astype("datetime64[D]").astype("datetime64[ns]"),
             "confidence_rank": np.argmax(counts > 0, axis=1),
         })
+        arcs["km"] = route_km(arcs["route"].to_numpy(), places)
         if summarise:
             for kind in KINDS:
                 arcs[kind] = self._values_of(folded, kind, keys)
@@ -280,6 +281,7 @@ class MovementDatabase:
             "last": pd.to_datetime(routes["last"]).to_numpy(),
             "confidence_rank": np.argmax(routes[list(CONFIDENCES)].to_numpy() > 0, axis=1),
         })
+        arcs["km"] = route_km(arcs["route"].to_numpy(), places)
         if summarise:
             arcs = arcs.assign(**self._summaries(where, params, routes),
                                confidences=[", ".join(f"{n} {word}" for n, word in zip(counts, CONFIDENCES) if n)
