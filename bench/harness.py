@@ -109,14 +109,15 @@ SHOWS_URL_WINDOW = """() => {
     const query = new URLSearchParams(location.search);
     return !map || map.dataset.window === `${query.get('from')}/${query.get('to')}`;
 }"""
-# Every map's lower plane (basemap, zones) has drawn the layers it was last given.
-UNDER_DRAWN = "() => [...document.querySelectorAll('div.footprint-map')].every((map) => map.dataset.under !== 'drawing')"
+# Every map's planes have drawn the layers they were last given, with all those load (tiles, icons).
+PLANES_DRAWN = ("() => [...document.querySelectorAll('div.footprint-map')]"
+                ".every((map) => map.dataset.under !== 'drawing' && map.dataset.over !== 'drawing')")
 
 
 def wait_drawn(page, timeout_ms: int = 120_000) -> None:
     """Until the map shows the URL's window and that frame is drawn; the page may still be running."""
     page.wait_for_function(SHOWS_URL_WINDOW, timeout=timeout_ms)
-    page.wait_for_function(UNDER_DRAWN, timeout=timeout_ms)
+    page.wait_for_function(PLANES_DRAWN, timeout=timeout_ms)
     page.evaluate(FRAME_DRAWN)
 
 

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from bench.harness import CHROMIUM, UNDER_DRAWN, dashboard
+from bench.harness import CHROMIUM, PLANES_DRAWN, dashboard
 from scenario_files import square, write_scenario, zone_feature, zones_geojson
 
 pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"needs Chromium at {CHROMIUM}")
@@ -17,10 +17,13 @@ MAPS = "div.footprint-map"
 TIMEOUT_MS = 300_000
 IDLE = ("() => { const s = document.querySelector('[data-testid=stStatusWidget]');"
         " return !s || !s.innerText.includes('Running'); }")
-# Three maps, each showing its window and drawn: readPixels returns once the frame is done.
-DRAWN = """([a, b]) => new Promise(resolve => requestAnimationFrame(() => {
+# Three maps, each showing its window.
+SHOWN = """([a, b]) => {
     const maps = [...document.querySelectorAll('div.footprint-map')];
-    if (maps.length !== 3 || maps[0].dataset.window !== a || maps[1].dataset.window !== b) return resolve(false);
+    return maps.length === 3 && maps[0].dataset.window === a && maps[1].dataset.window === b;
+}"""
+# readPixels returns once the frame is done.
+FRAMES_DONE = """() => new Promise(resolve => requestAnimationFrame(() => {
     for (const canvas of document.querySelectorAll('div.footprint-map canvas')) {
         const gl = canvas.getContext('webgl2') || canvas.getContext('webgl');
         if (gl) gl.readPixels(0, 0, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, new Uint8Array(4));
@@ -31,8 +34,9 @@ DRAWN = """([a, b]) => new Promise(resolve => requestAnimationFrame(() => {
 
 def wait_drawn(page, a: str, b: str) -> None:
     page.wait_for_function(IDLE, timeout=TIMEOUT_MS)
-    page.wait_for_function(DRAWN, arg=[a, b], timeout=TIMEOUT_MS, polling=500)
-    page.wait_for_function(UNDER_DRAWN, timeout=TIMEOUT_MS)  # the lower planes (zones) redraw after the upper ones
+    page.wait_for_function(SHOWN, arg=[a, b], timeout=TIMEOUT_MS, polling=500)
+    page.wait_for_function(PLANES_DRAWN, timeout=TIMEOUT_MS)  # tiles, icons and zones loaded and drawn
+    page.evaluate(FRAMES_DONE)
 
 
 # Each map's two planes drawn into one picture: what the maps show, wherever the page has laid them out.

@@ -50,9 +50,13 @@ def test_a_ring_is_drawn_where_its_geometry_says_and_answers_a_hover(browser, ur
     image = map_image(page)
     patch = [image.getpixel((int(x[0]) + dx, int(y[0]) + dy)) for dx in range(-3, 4) for dy in range(-3, 4)]
     assert any(abs(r - 117) < 45 and abs(g - 59) < 45 and abs(b - 167) < 45 for r, g, b in patch), patch
-    page.mouse.move(box["x"] + x[0] - 30, box["y"] + y[0])
-    page.mouse.move(box["x"] + x[0], box["y"] + y[0])
     tooltip = page.locator(f"{MAP} .footprint-tooltip")
+    wait_idle(page)
+    for dx in range(-30, 8, 2):  # across the outline, as a hand would, until it answers
+        page.mouse.move(box["x"] + x[0] + dx, box["y"] + y[0])
+        page.wait_for_timeout(50)
+        if tooltip.is_visible():
+            break
     tooltip.wait_for(state="visible", timeout=15_000)
     assert "Test SAM 400 km from Alpha air base" in tooltip.inner_text()
     assert page.get_by_text("Range rings").count() > 0, "the legend lists the ring"

@@ -234,7 +234,7 @@ def test_the_dashboard_opens_a_database_workspace(monkeypatch, postgres, scenari
 
 
 def status(app: AppTest) -> str:
-    return next(m.value for m in app.markdown if m.value.startswith("**") and "zones as of" in m.value)
+    return next(m.value for m in app.markdown if m.value.startswith("**") and "holders as of" in m.value)
 
 
 def test_a_password_in_the_address_is_never_shown(monkeypatch, postgres) -> None:

@@ -48,9 +48,10 @@ function showLayers(map, items, tiles) {
   const underKey = underKeys.join(" ");
   if (underKey !== map.underKey) {
     map.underKey = underKey;
-    map.box.dataset.under = "drawing"; // until the lower plane has drawn them (tests wait for it)
+    map.box.dataset.under = "drawing"; // until the plane has drawn them (markDrawn)
     map.under.setProps({ layers: under });
     map.pickUnder = under.some((layer) => layer.props.pickable);
   }
+  map.box.dataset.over = "drawing";
   map.over.setProps({ layers: over });
 }

@@ -51,7 +51,7 @@ function createMap(root, deck, data) {
   const common = { views, width: "100%", height: "100%", useDevicePixels: true, deviceProps: { webgl },
     onError: (error) => noteError(map, error) };
   map.under = new deck.Deck({ ...common, parent: planes[0], controller: false,
-    onAfterRender: () => { box.dataset.under = "drawn"; } });
+    onAfterRender: () => markDrawn(map, "under") });
   map.over = new deck.Deck({
     ...common,
     parent: planes[1],
@@ -66,9 +66,19 @@ function createMap(root, deck, data) {
       const id = info.object && info.layer && info.layer.id === "bases" ? info.object.id : null;
       if (id != null) map.setTriggerValue("clicked", String(id));
     },
-    onAfterRender: () => map.afterRender && map.afterRender(),
+    onAfterRender: () => {
+      markDrawn(map, "over");
+      if (map.afterRender) map.afterRender();
+    },
   });
   return map;
+}
+
+// A plane is "drawn" once a frame showed its layers with all they load (tiles, the icon atlas):
+// tests and benchmarks wait for it.
+function markDrawn(map, plane) {
+  const loaded = map[plane].props.layers.every((layer) => layer.isLoaded);
+  map.box.dataset[plane] = loaded ? "drawn" : "drawing";
 }
 
 function element(tag, className, css) {
