@@ -109,8 +109,10 @@ def frames_to_play(scenario: Scenario, view: MapView, period: tuple[dt.date, dt.
 
 
 def time_controls(period: tuple[dt.date, dt.date]) -> None:
-    st.slider("Window", min_value=period[0], max_value=period[1], key="window", step=dt.timedelta(days=1),
-              format="D MMM YYYY", on_change=_pause, label_visibility="collapsed")
+    # The default is the window itself: a browser that redraws the slider at its default (seen on first
+    # loads, when a click arrives as the page settles) then reports no change, instead of the whole period.
+    st.slider("Window", min_value=period[0], max_value=period[1], value=st.session_state["window"], key="window",
+              step=dt.timedelta(days=1), format="D MMM YYYY", on_change=_pause, label_visibility="collapsed")
     buttons = st.columns([1, 1, 1, 1, 1, 1, 1.3, 1.3, 1.3])
     for column, (label, unit, count) in zip(buttons, (
             ("◀ month", "month", -1), ("◀ week", "week", -1), ("◀ day", "day", -1),
