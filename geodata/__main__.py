@@ -8,6 +8,7 @@ import logging
 import sys
 
 from geodata.dburl import is_database_url, masked
+from geodata.imports.mapping import TARGETS
 from geodata.loader import check_scenario
 from geodata.model import Scenario
 from geodata.schema import CONFIDENCES
@@ -83,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
                     "nothing is written when any file has errors.")
     import_parser.add_argument("files", nargs="+", metavar="FILE")  # str: Path would turn http:// into http:/
     import_parser.add_argument("--into", required=True, metavar="WORKSPACE.gpkg|URL")
-    import_parser.add_argument("--as", dest="table", choices=("bases", "zones", "movements"),
+    import_parser.add_argument("--as", dest="table", choices=TARGETS,
                                help="what the files hold (default: inferred from geometry or columns)")
     import_parser.add_argument("--map", action="append", default=[], metavar="THEIRS=OURS,...",
                                help="map the file's columns to the scenario format's (may be given again)")

@@ -9,6 +9,7 @@ holders (the map, the story, reach, compare) reads the same rows.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 
 import pandas as pd
 
@@ -86,27 +87,45 @@ def _uncovered(first: pd.Timestamp, last: pd.Timestamp, periods: list[tuple]) ->
     return (cursor, last) if cursor <= last else None
 
 
-def check_presence(presence: pd.DataFrame, period: tuple[dt.date, dt.date], file: str, problems: Problems) -> None:
-    """Overlapping holders, presences on days nobody holds the base, rows outside the scenario's period."""
+def outside_period(presence: pd.DataFrame, period: tuple[dt.date, dt.date]) -> Iterator[tuple[object, str, str]]:
+    """(row, field, message) for each row wholly before or wholly after the scenario's period."""
     start, end = (pd.Timestamp(day) for day in period)
     for row, record in presence.iterrows():
         if pd.notna(record["to"]) and record["to"] < start:
-            problems.error(file, int(row), "to", f"{_day(record['to'])} ends before the scenario's period "
-                                                 f"(from {period[0]})")
+            yield row, "to", f"{_day(record['to'])} ends before the scenario's period (from {period[0]})"
         elif pd.notna(record["from"]) and record["from"] > end:
-            problems.error(file, int(row), "from", f"{_day(record['from'])} starts after the scenario's period "
-                                                   f"(to {period[1]})")
-    for base, rows in presence.groupby("base", sort=False):
-        holds = rows[rows["role"] == "holds"].sort_values("from", na_position="first")
-        previous = None
-        for row, record in holds.iterrows():
-            if previous is not None and (pd.isna(previous[1]["to"]) or pd.isna(record["from"])
-                                         or record["from"] <= previous[1]["to"]):
-                held = previous[1]
-                problems.error(file, int(row), "from",
-                               f"{base} is held by {held['actor']} from {_day(held['from'])} to {_day(held['to'])} "
-                               f"(row {previous[0]}): holds periods of one base must not overlap")
-            previous = (row, record)
+            yield row, "from", f"{_day(record['from'])} starts after the scenario's period (to {period[1]})"
+
+
+def overlapping_holds(presence: pd.DataFrame) -> Iterator[tuple[object, object]]:
+    """(earlier, later) rows of one base's `holds` whose periods overlap, in order of `from`.
+
+    `earlier` is the row before `later` whose period reaches furthest, so a period inside another is caught too.
+    """
+    holds = presence[presence["role"] == "holds"]
+    for _, rows in holds.groupby("base", sort=False):
+        reach: tuple[object, pd.Timestamp] | None = None
+        for row, record in rows.sort_values("from", na_position="first", kind="stable").iterrows():
+            if reach is not None and (pd.isna(reach[1]) or pd.isna(record["from"]) or record["from"] <= reach[1]):
+                yield reach[0], row
+            if reach is None or (pd.notna(reach[1]) and (pd.isna(record["to"]) or record["to"] > reach[1])):
+                reach = (row, record["to"])
+
+
+def overlap_message(held: pd.Series, where: str) -> str:
+    """What a holds row clashes with: `held`, the other row, found at `where` ('row 3')."""
+    return (f"{held['base']} is held by {held['actor']} from {_day(held['from'])} to {_day(held['to'])} ({where}): "
+            "holds periods of one base must not overlap")
+
+
+def unheld_presences(presence: pd.DataFrame, period: tuple[dt.date, dt.date]) -> Iterator[tuple[object, tuple]]:
+    """(row, (first, last)) for each `present` row with days of the period on which nobody holds its base.
+
+    Only bases with `holds` rows are asked: the others are held as bases.csv says, or by nobody.
+    """
+    start, end = (pd.Timestamp(day) for day in period)
+    for _, rows in presence.groupby("base", sort=False):
+        holds = rows[rows["role"] == "holds"]
         if holds.empty:
             continue
         periods = list(zip(holds["from"], holds["to"]))
@@ -115,9 +134,22 @@ def check_presence(presence: pd.DataFrame, period: tuple[dt.date, dt.date], file
             last = min(end, record["to"]) if pd.notna(record["to"]) else end
             gap = _uncovered(first, last, periods) if first <= last else None
             if gap:
-                problems.error(file, int(row), "from",
-                               f"{record['actor']} present at {base} on days nobody holds it "
-                               f"({_day(gap[0])} to {_day(gap[1])}): add the holder or shorten the period")
+                yield row, gap
+
+
+def unheld_message(record: pd.Series, gap: tuple) -> str:
+    return (f"{record['actor']} present at {record['base']} on days nobody holds it "
+            f"({_day(gap[0])} to {_day(gap[1])}): add the holder or shorten the period")
+
+
+def check_presence(presence: pd.DataFrame, period: tuple[dt.date, dt.date], file: str, problems: Problems) -> None:
+    """Overlapping holders, presences on days nobody holds the base, rows outside the scenario's period."""
+    for row, field, message in outside_period(presence, period):
+        problems.error(file, int(row), field, message)
+    for earlier, later in overlapping_holds(presence):
+        problems.error(file, int(later), "from", overlap_message(presence.loc[earlier], f"row {earlier}"))
+    for row, gap in unheld_presences(presence, period):
+        problems.error(file, int(row), "from", unheld_message(presence.loc[row], gap))
 
 
 def period_text(start: pd.Timestamp, end: pd.Timestamp) -> str:

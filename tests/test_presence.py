@@ -59,6 +59,11 @@ def test_the_operator_filter_follows_who_holds_or_is_present_in_the_window(tmp_p
     ("alpha,red,holds,2017-01-01,2025-02-10,confirmed,S,\nalpha,blue,holds,2025-02-01,,reported,S,\n",
      "presence.csv:3: from: alpha is held by red from 2017-01-01 to 2025-02-10 (row 2): holds periods of one base must not "
      "overlap"),
+    # A period inside another is caught even when the row just before it ended earlier.
+    ("alpha,red,holds,2017-01-01,2025-03-31,confirmed,S,\nalpha,blue,holds,2025-01-01,2025-01-31,reported,S,\n"
+     "alpha,blue,holds,2025-02-01,2025-02-28,reported,S,\n",
+     "presence.csv:4: from: alpha is held by red from 2017-01-01 to 2025-03-31 (row 2): holds periods of one base must not "
+     "overlap"),
     ("alpha,red,holds,2025-01-01,2025-01-31,confirmed,S,\nalpha,blue,present,2025-01-20,2025-02-05,reported,S,\n",
      "presence.csv:3: from: blue present at alpha on days nobody holds it (2025-02-01 to 2025-02-05): "
      "add the holder or shorten the period"),

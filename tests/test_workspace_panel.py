@@ -164,6 +164,30 @@ def test_import_a_csv_from_the_import_tab(app) -> None:
     assert "x1" in every_movement(target)
 
 
+def test_import_presence_from_the_import_tab_then_undo_it(app) -> None:
+    app, target = app
+    app = named(app)
+    rows = ("base,actor,role,from,to,confidence,source\n"
+            "alpha,red,holds,2025-01-01,{end},reported,Uploaded\n"
+            "alpha,blue,holds,2025-02-01,,reported,Uploaded\n")
+    app.file_uploader(key="import_file").set_value(("holders.csv", rows.format(end="").encode(), "text/csv")).run()
+    assert not app.exception, app.exception
+    assert app.radio(key="import_table:holders.csv").value == "presence"
+    assert ("holders.csv:3: from: alpha is held by red from 2025-01-01 to … (row 2): holds periods of one base "
+            "must not overlap") in app.code[0].value
+    assert app.button(key="import_go").disabled
+    app.file_uploader(key="import_file").set_value(("holders.csv", rows.format(end="2025-01-31").encode(),
+                                                    "text/csv")).run()
+    app.button(key="import_go").click().run()
+    assert not app.exception and "Imported 2 records from holders.csv" in app.success[0].value
+    assert load_scenario(target).sites_on(dt.date(2025, 2, 10)).loc["alpha", "holder"] == "blue"
+    app = on_tab(app, "History")
+    assert "import holders.csv" in app.markdown[0].value
+    app.button(key="undo:1").click().run()
+    assert load_scenario(target).sites_on(dt.date(2025, 2, 10)).loc["alpha", "holder"] == "red"
+    assert len(open_workspace(target).tables["presence"]) == 0
+
+
 def _two_layer_geopackage(folder: Path) -> bytes:
     path = folder / "two.gpkg"
     points = gpd.GeoDataFrame({"name": ["Kilo field"], "kind": ["airport"], "country": ["Syria"],

@@ -22,7 +22,7 @@ from shapely.geometry import shape
 from geodata.dburl import is_database_url, masked
 from geodata.imports.apply import import_into, preview_import
 from geodata.imports.infer import infer_table
-from geodata.imports.mapping import Mapping, load_mapping, mapping_json, propose
+from geodata.imports.mapping import TARGETS, Mapping, load_mapping, mapping_json, propose
 from geodata.imports.preview import ImportPlan, Source
 from geodata.imports.sources import MAX_FILE_BYTES, SUFFIXES, Part, read_bytes
 from geodata.problems import Problems
@@ -42,7 +42,6 @@ from geodata.workspace import (
 )
 from geodata.workspace_store import WorkspaceError, columns, store_for
 
-IMPORT_TABLES = ("bases", "zones", "movements")
 EDIT_TABLES = ("movements", "bases", "zones", "presence")
 TABS = ("Import a file", "Add", "Edit or delete", "History")
 HISTORY_SHOWN = 50
@@ -138,8 +137,9 @@ def _read_upload(name: str, data: bytes) -> tuple[list[Part], Problems]:
 
 def _import_tab(target: Target, workspace: Workspace) -> None:
     upload = st.file_uploader("File to import", type=[suffix[1:] for suffix in SUFFIXES], key="import_file",
-                              help="CSV or Excel: bases or movements. GeoJSON, GeoPackage, KML/KMZ or a zipped "
-                                   f"shapefile: bases or zones. At most {MAX_FILE_BYTES >> 20} MB.")
+                              help="CSV, Excel or a GeoPackage table without shapes: bases, movements or presence. "
+                                   "GeoJSON, GeoPackage, KML/KMZ or a zipped shapefile: bases or zones. "
+                                   f"At most {MAX_FILE_BYTES >> 20} MB.")
     if upload is None:
         return
     if upload.size > MAX_FILE_BYTES:
@@ -154,7 +154,7 @@ def _import_tab(target: Target, workspace: Workspace) -> None:
     chosen = labels[0] if len(parts) == 1 else st.selectbox("Layer", labels, key="import_layer")
     part = parts[labels.index(chosen)]
     inferred = infer_table(part)
-    table = st.radio("It holds", IMPORT_TABLES, index=IMPORT_TABLES.index(inferred) if inferred else None,
+    table = st.radio("It holds", TARGETS, index=TARGETS.index(inferred) if inferred else None,
                      horizontal=True, key=f"import_table:{part.label}", help="Guessed from the geometry or the columns.")
     if table is None:
         st.info("Say what the file holds: its geometry and columns do not tell.")

@@ -71,10 +71,12 @@ def fill_bases(records: pd.DataFrame, label: str, problems: Problems) -> None:
     _countries(records, label, problems)
     _fill(records, "kind", KIND, "--set kind=WORD gives another", label, problems)
     _fill(records, "operator", UNKNOWN_ACTOR, "an actor for sites whose operator is not known", label, problems)
-    _fill(records, "confidence", CONFIDENCE, "the least certain word; --confidence gives another", label, problems)
+    fill_confidence(records, label, problems)
 
 
-def fill_movements(records: pd.DataFrame, label: str, problems: Problems) -> None:
+def fill_confidence(records: pd.DataFrame, label: str, problems: Problems) -> None:
+    """No confidence word is `claimed`; that is all a movement or a presence is given (places, dates, who and
+    role cannot be guessed)."""
     _fill(records, "confidence", CONFIDENCE, "the least certain word; --confidence gives another", label, problems)
 
 
@@ -86,4 +88,4 @@ def fill_zones(records: pd.DataFrame, period: tuple[str, str], label: str, probl
         records.loc[undated, "valid_to"] = end
         problems.warn(label, None, "valid_to", f"{_rows(undated)}: no dates given, set to the scenario's end, {end}")
     _fill(records, "valid_from", start, "the scenario's start", label, problems)
-    _fill(records, "confidence", CONFIDENCE, "the least certain word; --confidence gives another", label, problems)
+    fill_confidence(records, label, problems)

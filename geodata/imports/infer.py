@@ -1,4 +1,5 @@
-"""Tell what a file holds: points are bases, polygons zones, lines or rows with two ends movements."""
+"""Tell what a file holds: points are bases, polygons zones, lines or rows with two ends movements,
+rows naming a base, an actor and a role presence."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ _GEOMETRY_TABLES = (
     ("zones", {"Polygon", "MultiPolygon"}),
     ("movements", {"LineString", "MultiLineString"}),
 )
+# Asked before movements: a presence's "from" and "to" (dates) would pass for a movement's ends (places).
+_PRESENCE_NAMES = {"base", "actor", "role"}
 
 
 def _has_end(columns: dict[str, str], end: str) -> bool:
@@ -27,6 +30,8 @@ def infer_table(part: Part) -> str | None:
         kinds = set(frame.geometry.dropna().geom_type)
         return next((table for table, types in _GEOMETRY_TABLES if kinds and kinds <= types), None)
     headers = list(frame.columns)
+    if _PRESENCE_NAMES <= propose("presence", headers).columns.keys():
+        return "presence"
     movement = propose("movements", headers).columns
     # The origin must be named outright: a lone latitude/longitude pair is one place, not two ends.
     if _has_end(movement, "origin") and _has_end(movement, "destination"):
@@ -42,4 +47,4 @@ def cannot_tell(part: Part) -> str:
         kinds = ", ".join(sorted(set(part.frame.geometry.dropna().geom_type))) or "no geometry"
         return f"holds {kinds}: not only points (bases), polygons (zones) or lines (movements); pass --as"
     return ("has neither two ends (origin and destination, as base ids or coordinates) nor one lat/lon "
-            "point; pass --as and --map")
+            "point nor a base, an actor and a role (presence); pass --as and --map")

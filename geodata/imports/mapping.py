@@ -15,7 +15,7 @@ from typing import Final
 from geodata.problems import Problems
 from geodata.workspace_store import columns
 
-_SOURCE = ("source", "sources", "reference", "references", "url", "link")
+_SOURCE = ("source", "sources", "reference", "references", "citation", "url", "link")
 _CONFIDENCE = ("confidence", "certainty", "reliability")
 
 # Our column -> the header names it is recognised by, best first (compared lowercased, '_' for spaces).
@@ -68,7 +68,20 @@ ALIASES: Final = {
         "confidence": _CONFIDENCE,
         "source": _SOURCE,
     },
+    # Who holds a site or is there, when: "from" and "to" are dates here, as in zones.
+    "presence": {
+        "id": ("id", "presence_id", "uid"),
+        "base": ("base", "base_id", "site", "site_id", "location", "place", "facility"),
+        "actor": ("actor", "actor_id", "force", "holder", "who", "operator", "owner", "actor1", "party", "side"),
+        "role": ("role", "status", "presence"),
+        "from": ("from", "start", "start_date", "valid_from", "since", "begin", "date", "event_date"),
+        "to": ("to", "end", "end_date", "valid_to", "until"),
+        "confidence": _CONFIDENCE,
+        "source": _SOURCE,
+        "notes": ("notes", "note", "comment", "comments", "details", "description"),
+    },
 }
+TARGETS: Final = tuple(ALIASES)  # the tables an import can fill
 FORMAT: Final = "footprint-mapping/1"
 # Headers of a column that gives the display name of the actor a record names by id.
 ACTOR_NAME_HEADERS: Final = ("operator_name", "actor_name", "actor1_name", "owner_name", "force_name", "operator_full_name")

@@ -18,8 +18,9 @@ import pandas as pd
 import shapely
 
 from geodata.imports.convert import to_records
-from geodata.imports.defaults import fill_bases, fill_movements, fill_zones
+from geodata.imports.defaults import fill_bases, fill_confidence, fill_zones
 from geodata.imports.mapping import Mapping, actor_name_header
+from geodata.imports.presence_checks import check_presence_rows
 from geodata.imports.sources import Part
 from geodata.problems import Problems
 from geodata.schema import COLUMNS, MAY_BE_EMPTY
@@ -30,12 +31,15 @@ from geodata.validate import (
     validate_table,
     validate_areas,
 )
-from geodata.workspace import RecordChange, Workspace, applied, id_maker, is_day
+from geodata.workspace import RecordChange, Workspace, applied, id_maker, is_day, singular
 from geodata.workspace_store import columns
 
+# The actor column of records whose unknown actors an import creates; a presence must name a known actor.
 _ACTOR_COLUMN = {"bases": "operator", "zones": "actor"}
 _DATE_COLUMNS = {"bases": ("active_from", "active_to"), "zones": ("valid_from", "valid_to"),
-                 "movements": ("date", "end_date")}
+                 "movements": ("date", "end_date"), "presence": ("from", "to")}
+# A presence may start long before the period (a base held since 2015): only these tables' dates widen it.
+_PERIOD_TABLES = ("bases", "zones", "movements")
 # Colours for created actors, after the d3 "category10" scheme the bundled actors mostly use.
 _PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",
             "#17becf")
@@ -88,6 +92,8 @@ def _key(record: dict, table: str) -> tuple:
         return record["name"].casefold(), _number(record["lat"]), _number(record["lon"])
     if table == "zones":
         return record["actor"], record["valid_from"], record["valid_to"], _shape_key(record["geometry"])
+    if table == "presence":
+        return record["base"], record["actor"], record["role"], record["from"], record["to"]
     ends = tuple(record[end] or (_number(record[f"{end}_lat"]), _number(record[f"{end}_lon"]))
                  for end in ("origin", "destination"))
     return (record["date"], record["end_date"], *ends, record["category"], record["asset"].casefold(),
@@ -132,15 +138,20 @@ def _resolve_actors(records: pd.DataFrame, table: str, workspace: Workspace, nam
     return pd.DataFrame(new.values(), columns=columns("actors"))
 
 
-def _resolve_bases(records: pd.DataFrame, workspace: Workspace) -> None:
-    """Movement ends given as base names become base ids."""
-    bases = workspace.tables["bases"]
-    known = set(bases["id"])
-    by_name = {str(name).casefold(): base_id for base_id, name in zip(bases["id"], bases["name"], strict=True)}
-    for end in ("origin", "destination"):
-        names = records[end].str.casefold()
-        named = ~records[end].isin(known) & names.isin(by_name.keys())
-        records.loc[named, end] = names[named].map(by_name)
+def _resolve_names(records: pd.DataFrame, table: str, workspace: Workspace) -> None:
+    """Bases and actors given by their name (any case) rather than their id get their id.
+
+    Actors that an import creates were resolved with them (`_resolve_actors`).
+    """
+    for spec in COLUMNS[table]:
+        if not spec.refers_to or spec.name == _ACTOR_COLUMN.get(table):
+            continue
+        named = workspace.tables[spec.refers_to]
+        by_name = {str(name).casefold(): record_id
+                   for record_id, name in zip(named["id"], named["name"], strict=True)}
+        names = records[spec.name].str.casefold()
+        found = ~records[spec.name].isin(set(named["id"])) & names.isin(by_name.keys())
+        records.loc[found, spec.name] = names[found].map(by_name)
 
 
 def _same_as(records: pd.DataFrame, table: str, workspace: Workspace, label: str, problems: Problems) -> pd.Series:
@@ -185,15 +196,17 @@ def _validate(records: pd.DataFrame, mapping: Mapping, workspace: Workspace, new
         typed = validate_table(attributes, table, label, problems)
     if typed is None:
         return records
-    actor_ids = set(workspace.tables["actors"]["id"]) | set(new_actors["id"])
-    if table in _ACTOR_COLUMN:
-        check_references(typed[_ACTOR_COLUMN[table]], actor_ids, "actor", label, problems)
+    known = {"actors": set(workspace.tables["actors"]["id"]) | set(new_actors["id"]),
+             "bases": set(workspace.tables["bases"]["id"])}
+    for spec in COLUMNS[table]:
+        if spec.refers_to:
+            check_references(typed[spec.name], known[spec.refers_to], singular(spec.refers_to), label, problems)
     first, last = _DATE_COLUMNS[table]
     check_order(typed[first], typed[last], label, problems)
     if table == "movements":
-        for end in ("origin", "destination"):
-            check_references(typed[end], set(workspace.tables["bases"]["id"]), "base", label, problems)
         check_movement_ends(typed, label, problems)
+    if table == "presence":
+        check_presence_rows(typed, workspace, label, problems)
     if table == "zones":
         records = records.set_geometry(typed.geometry.values, crs=records.crs)
     return records
@@ -202,8 +215,8 @@ def _validate(records: pd.DataFrame, mapping: Mapping, workspace: Workspace, new
 def _fill_defaults(records: pd.DataFrame, table: str, workspace: Workspace, label: str, problems: Problems) -> None:
     if table == "bases":
         fill_bases(records, label, problems)
-    elif table == "movements":
-        fill_movements(records, label, problems)
+    elif table in ("movements", "presence"):
+        fill_confidence(records, label, problems)
     else:
         scenario = workspace.tables["scenario"].iloc[0]
         fill_zones(records, (str(scenario["start"]), str(scenario["end"])), label, problems)
@@ -226,8 +239,7 @@ def preview(source: Source, workspace: Workspace, today: dt.date) -> Preview:
     _fill_defaults(records, table, workspace, label, problems)
     names = part.frame[name_header].astype(str) if name_header else None
     new_actors = _resolve_actors(records, table, workspace, names, label, problems)
-    if table == "movements":
-        _resolve_bases(records, workspace)
+    _resolve_names(records, table, workspace)
     same = _same_as(records, table, workspace, label, problems)
     added = records[same == ""].copy()
     fresh = id_maker(workspace, table)
@@ -278,7 +290,7 @@ class ImportPlan:
 
 
 def _period(workspace: Workspace, previews: list[Preview]) -> RecordChange | None:
-    days = sorted(day for p in previews for column in _DATE_COLUMNS[p.table]
+    days = sorted(day for p in previews if p.table in _PERIOD_TABLES for column in _DATE_COLUMNS[p.table]
                   for day in p.added[column] if is_day(day))
     if not days:
         return None
@@ -297,7 +309,9 @@ def plan_import(sources: list[Source], workspace: Workspace, today: dt.date | No
     today = today or dt.date.today()
     previews, current = [], workspace
     for source in sources:
-        result = preview(source, current, today)
+        # Each file is checked against the period the files before it widened (a presence in new months).
+        period = _period(workspace, previews)
+        result = preview(source, applied(current, [period]) if period else current, today)
         previews.append(result)
         if not result.problems.errors:
             current = applied(current, result.changes())

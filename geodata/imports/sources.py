@@ -23,6 +23,7 @@ import pandas as pd
 import pyogrio
 import shapely
 
+from geodata.imports.mapping import TARGETS
 from geodata.problems import Problems
 from geodata.readers import WGS84, as_text, read_csv, read_geojson, sniff
 
@@ -291,7 +292,7 @@ def _gdal_layers(label: str, data: bytes, problems: Problems) -> list[Part]:
             names = [str(layer) for layer, _ in pyogrio.list_layers(io.BytesIO(data))]
             layers = {number: name for number, name in enumerate(names) if name not in _WORKSPACE_ONLY_LAYERS}
             if not layers:
-                problems.error(label, None, "-", "holds no layer of bases, zones or movements")
+                problems.error(label, None, "-", "holds no layer of bases, zones, movements or presence")
                 return []
             counts = [pyogrio.read_info(io.BytesIO(data), layer=number, force_feature_count=True)["features"]
                       for number in layers]
@@ -313,7 +314,7 @@ def _gdal_layers(label: str, data: bytes, problems: Problems) -> list[Part]:
 
 
 def _gdal_part(frame: pd.DataFrame, label: str, layer: str, problems: Problems) -> Part | None:
-    table = layer if layer in ("bases", "zones", "movements") else ""
+    table = layer if layer in TARGETS else ""
     if not isinstance(frame, gpd.GeoDataFrame) or frame.geometry.isna().all():
         text = as_text(pd.DataFrame(frame).drop(columns="geometry", errors="ignore"))
         text.index = pd.RangeIndex(2, len(text) + 2)
