@@ -14,7 +14,7 @@ import pandas as pd
 import pydeck as pdk
 
 from geodata.citations import citation_name, citations
-from geodata.presence import NO_HOLDER, dated_lines
+from geodata.presence import NO_HOLDER, lines_by_base
 from layers.icons import atlas
 from layers.style import FONT_FAMILY, NEUTRAL, PIXELS, Theme, hex_to_rgb, literal
 from layers.tooltip import fields
@@ -67,6 +67,7 @@ def base_marks(bases: pd.DataFrame, sites: pd.DataFrame, presence: pd.DataFrame,
     def name_of(actor: str) -> str:
         return str(actors["name"].get(actor, actor))
 
+    histories = lines_by_base(presence, name_of)
     records = []
     for base_id, base in bases.iterrows():
         holder, present = sites.at[base_id, "holder"], sites.at[base_id, "present"]
@@ -80,7 +81,7 @@ def base_marks(bases: pd.DataFrame, sites: pd.DataFrame, presence: pd.DataFrame,
         status = [f"held by {name_of(holder)}" if holder != NO_HOLDER else f"nobody holds it on {day_text}",
                   *(f"{name_of(actor)} present" for actor in present)]
         history = [f"{text} ({confidence}; {_source_names(source)})"
-                   for text, confidence, source in dated_lines(presence, base_id, name_of)]
+                   for text, confidence, source in histories.get(base_id, [])]
         records.append({
             "id": base_id,
             "position": [round(float(base["lon"]), 4), round(float(base["lat"]), 4)],
