@@ -55,6 +55,7 @@ def test_load_benchmark_runs_sessions_without_errors():
     output = run("load.py", "--sessions", "2", "--seconds", "8", "--movements", "10000", "--reference", "1000")
     runs = re.findall(r"^([\d,]+) movements.*: (\d+) steps in .*, errors (\d+)$", output, re.M)
     assert [name for name, _, _ in runs] == ["10,000", "1,000"], output
-    assert all(int(steps) >= 4 and errors == "0" for _, steps, errors in runs), output
+    # How many steps fit in the seconds is the machine's business: a step at all, and no error, is the script's.
+    assert all(int(steps) >= 1 and errors == "0" for _, steps, errors in runs), output
     assert len(re.findall(r"resting \d+\s+peak \d+\s+after close \d+", output)) == 2
     assert re.search(r"^ratio p95 / reference p95\s+[\d.]+$", output, re.M)
