@@ -13,6 +13,10 @@ import streamlit as st
 
 from ui.map_element import early_map
 
+# The server sends basemap tiles from its own threads while a script run holds the GIL; at
+# Python's default 5 ms switch interval each tile waits seconds behind the first run's imports.
+sys.setswitchinterval(0.0005)
+
 st.set_page_config(page_title="Footprint", page_icon="🗺️", layout="wide")
 early_map()  # before the heavy imports and the data: the browser starts on the map meanwhile
 

@@ -52,15 +52,15 @@ class Server:
 
 @contextlib.contextmanager
 def serve(app: Path = ROOT / "dashboard.py", data: Path | None = None, env: dict | None = None,
-          timeout: float = 120):
-    """A Streamlit app served on localhost."""
+          timeout: float = 120, root: Path = ROOT):
+    """A Streamlit app served on localhost, run from the checkout at `root`."""
     port = free_port()
     command = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port),
                "--server.address", "127.0.0.1", "--server.headless", "true"]
     if data is not None:
         command += ["--", "--data", str(data)]
     started = time.monotonic()
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    process = subprocess.Popen(command, cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                env={**os.environ, **(env or {})})
     url = f"http://127.0.0.1:{port}"
     try:
@@ -79,8 +79,9 @@ def serve(app: Path = ROOT / "dashboard.py", data: Path | None = None, env: dict
         process.wait(timeout=20)
 
 
-def dashboard(data: Path | None = None, **kwargs):
-    return serve(ROOT / "dashboard.py", data, **kwargs)
+def dashboard(data: Path | None = None, root: Path = ROOT, **kwargs):
+    """Footprint's dashboard; `root` may be another checkout, to measure an earlier version the same way."""
+    return serve(root / "dashboard.py", data, root=root, **kwargs)
 
 
 def launch(playwright):

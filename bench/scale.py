@@ -2,6 +2,7 @@
 
     python bench/scale.py --movements 1000000
     python bench/scale.py --backend postgis --movements 10000000
+    python bench/scale.py --bundled --against /tmp/before   # the bundled scenario, now and before
 
 Prints, as a median with its spread over several runs:
 - first map after `streamlit run`, when the data is first seen (CSV) and afterwards (cache):
@@ -16,6 +17,12 @@ With `--backend postgis` the movements are copied into a PostGIS workspace (a th
 or `--database URL`) and the dashboard opens it by its address: windows are folded by the
 database, so the figures show what a process costs when it does not hold the table. Each
 first map is then a new process on a database that already holds the data.
+
+With `--bundled` it measures the first map (cached) and the week step on the bundled scenario
+instead, and with `--against DIR` the same on another checkout (`git worktree add DIR REV`),
+taking turns in the same run, so an earlier version is measured the same way on the same
+machine. A version whose map marks no planes is counted until its first frame after the
+data arrived, which favours it: this one is counted until its tiles and icons are drawn too.
 """
 
 from __future__ import annotations
@@ -39,7 +46,8 @@ from bench.harness import (  # noqa: E402
 from bench.postgres import schemas  # noqa: E402
 from bench.synth import make_scenario, synthetic_workspace  # noqa: E402
 
-WINDOW = "from=2024-03-01&to=2024-03-30"
+WINDOW = "from=2024-03-01&to=2024-03-30"  # in the synthetic data's two years
+BUNDLED_WINDOW = "from=2025-01-01&to=2025-01-30"  # in the bundled scenario's period
 
 
 @dataclass
@@ -63,10 +71,10 @@ class FirstMap:
     complete: float  # ... until the whole page has run as well
 
 
-def first_map(browser, data: Path | str, cache: Path) -> FirstMap:
-    with dashboard(data, env={"FOOTPRINT_CACHE_DIR": str(cache)}) as server:
+def first_map(browser, data: Path | str | None, cache: Path, window: str = WINDOW, root: Path = ROOT) -> FirstMap:
+    with dashboard(data, root=root, env={"FOOTPRINT_CACHE_DIR": str(cache)}) as server:
         page = browser.new_page(viewport={"width": 1400, "height": 900})
-        page.goto(f"{server.url}/?{WINDOW}")
+        page.goto(f"{server.url}/?{window}")
         page.wait_for_selector(MAP_CANVAS, timeout=120_000)
         wait_drawn(page)
         drawn = time.monotonic() - server.started
@@ -76,13 +84,13 @@ def first_map(browser, data: Path | str, cache: Path) -> FirstMap:
     return FirstMap(drawn, complete)
 
 
-def week_steps(browser, server, count: int) -> Steps:
+def week_steps(browser, server, count: int, window: str = WINDOW) -> Steps:
     """Click "week ▶" `count` times; each step lasts until the URL moved and the frame is drawn."""
     page = browser.new_page(viewport={"width": 1400, "height": 900})
     counter = WireCounter()
     counter.attach(page)
     proxy = CountingProxy(int(server.url.rsplit(":", 1)[1]))
-    page.goto(f"{proxy.url}/?{WINDOW}")
+    page.goto(f"{proxy.url}/?{window}")
     wait_for_map(page)
     steps = Steps()
     button = page.get_by_role("button", name="week ▶")
@@ -134,6 +142,47 @@ def play_rate(browser, server, seconds: float = 8.0) -> float:
     return (shown - 1) / elapsed
 
 
+@dataclass
+class Version:
+    """The bundled scenario's figures of one checkout."""
+
+    root: Path
+    cache: Path
+    first: list[FirstMap] = field(default_factory=list)
+    steps: Steps = field(default_factory=Steps)
+
+
+def bundled(args) -> int:
+    """The checkouts take turns, run by run, so that a change in the machine's load falls on all of them."""
+    roots = [ROOT, *(Path(root).resolve() for root in args.against or ())]
+    with tempfile.TemporaryDirectory() as scratch, sync_playwright() as playwright:
+        browser = launch(playwright)
+        versions = [Version(root, Path(scratch) / f"cache-{number}") for number, root in enumerate(roots)]
+        for version in versions:
+            first_map(browser, None, version.cache, BUNDLED_WINDOW, version.root)  # fills its cache
+        for _ in range(args.runs):
+            for version in versions:
+                version.first.append(first_map(browser, None, version.cache, BUNDLED_WINDOW, version.root))
+        for version in versions:
+            with dashboard(None, root=version.root, env={"FOOTPRINT_CACHE_DIR": str(version.cache)}) as server:
+                version.steps = week_steps(browser, server, args.steps, BUNDLED_WINDOW)
+        browser.close()
+    median = statistics.median
+    print(f"\nFootprint on the bundled scenario ({BUNDLED_WINDOW}, week steps)")
+    for version in versions:
+        print(f"{version.root}")
+        print(f"  first map (cache), map drawn     s   {spread([run.drawn for run in version.first])}")
+        print(f"    until the whole page has run   s   {spread([run.complete for run in version.first])}")
+        print(f"  week step until drawn            s   {spread(version.steps.seconds)}")
+        print(f"  bytes on the wire per step       KB  {spread([b / 1000 for b in version.steps.wire_bytes])}")
+    now = versions[0]
+    for other in versions[1:]:
+        print(f"ratio to {other.root}: first map "
+              f"{median(r.drawn for r in now.first) / median(r.drawn for r in other.first):.2f}, step "
+              f"{median(now.steps.seconds) / median(other.steps.seconds):.2f}")
+    return 0
+
+
 @contextlib.contextmanager
 def synthetic(backend: str, database: str | None, sites: int, scratch: Path) -> Iterator:
     """A function giving the data of N synthetic movements: a folder, or a PostGIS workspace holding it."""
@@ -158,7 +207,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database", metavar="URL",
                         help="with --backend postgis, a postgresql:// database to use (default: a throwaway "
                              "cluster); its schemas synthetic_N_SITES are reused when they hold N movements")
+    parser.add_argument("--bundled", action="store_true",
+                        help="measure the first map and the week step on the bundled scenario instead")
+    parser.add_argument("--against", metavar="DIR", action="append",
+                        help="with --bundled, also measure the checkout at DIR (an earlier commit) the same way; "
+                             "may be given more than once")
     args = parser.parse_args(argv)
+    if args.against and not args.bundled:
+        parser.error("--against needs --bundled")
+    if args.bundled:
+        return bundled(args)
     in_database = args.backend == "postgis"
 
     with tempfile.TemporaryDirectory() as scratch, sync_playwright() as playwright, \

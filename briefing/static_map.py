@@ -19,7 +19,7 @@ from briefing.fonts import font, wrap
 from briefing.frame import (COLUMN_GAP, COMPACT_ROW_HEIGHT, GAP, LABEL_SIZE, NOTE_HEIGHT, NOTE_SIZE, PAGE_TABLE,
                             ROW_HEIGHT, SIDE_GAP, SIDE_TABLE, TITLE_HEIGHT, label_width, legend_columns, table_page_box)
 from briefing.layout import Box
-from layers.mercator import TILE, to_screen, world_pixels
+from layers.mercator import to_screen, to_screen_whole
 from briefing.rendered import Rendered
 from briefing.slides import Slide
 from briefing.table import COLUMNS, Columns, MovementTable, continued_text, part_note
@@ -154,16 +154,10 @@ class _MapCanvas:
         self.image.alpha_composite(layer)
 
     def whole(self, lonlat: np.ndarray, anchor) -> list[tuple[float, float]]:
-        """Device pixels of a mark drawn whole: one shift to the world copy nearest the centre, taken by its
-        anchor, for every vertex (a ring at 179°E runs on to 185°, a cap runs once round the world)."""
-        camera, box = self.slide.view.camera, self.slide.layout.map
-        size = TILE * 2 ** camera.zoom
-        x, y = world_pixels(lonlat[:, 0], lonlat[:, 1], camera.zoom)
-        (cx,), (cy,) = world_pixels(np.array([camera.longitude]), np.array([camera.latitude]), camera.zoom)
-        (ax,), _ = world_pixels(np.array([anchor[0]]), np.array([anchor[1]]), camera.zoom)
-        shift = (ax - cx + size / 2) % size - size / 2 - (ax - cx)
-        return list(zip(((x - cx + shift + box.width / 2) * self.ratio).tolist(),
-                        ((y - cy + box.height / 2) * self.ratio).tolist()))
+        """Device pixels of a mark drawn whole, in one piece round its anchor."""
+        box = self.slide.layout.map
+        x, y = to_screen_whole(lonlat[:, 0], lonlat[:, 1], anchor, self.slide.view.camera, box.width, box.height)
+        return list(zip((x * self.ratio).tolist(), (y * self.ratio).tolist()))
 
     def rings(self) -> None:
         """The range-ring marks as the map draws them: faint fills (with holes), outlines and labels."""

@@ -22,7 +22,7 @@ from layers.mercator import MAX_LATITUDE  # Web Mercator's edge: a ring round a 
 
 
 def normalize(longitude: float) -> float:
-    """The same meridian in [-180, 180)."""
+    """The same meridian in [-180, 180); also for an array of longitudes."""
     return (longitude + 180.0) % 360.0 - 180.0
 
 

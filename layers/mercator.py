@@ -70,6 +70,18 @@ def to_screen(lon, lat, camera: Camera, width: float, height: float) -> tuple[np
     return dx + width / 2, y - cy[0] + height / 2
 
 
+def to_screen_whole(lon, lat, anchor: tuple[float, float], camera: Camera, width: float,
+                    height: float) -> tuple[np.ndarray, np.ndarray]:
+    """`to_screen` for a mark drawn whole: every vertex takes the one shift that brings its anchor
+    to the world copy nearest the centre (a ring at 179°E runs on to 185°, a cap once round the world)."""
+    x, y = world_pixels(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float), camera.zoom)
+    cx, cy = world_pixels(np.array([camera.longitude]), np.array([camera.latitude]), camera.zoom)
+    ax, _ = world_pixels(np.array([anchor[0]]), np.array([anchor[1]]), camera.zoom)
+    size = TILE * 2**camera.zoom
+    shift = (ax[0] - cx[0] + size / 2) % size - size / 2 - (ax[0] - cx[0])
+    return x - cx[0] + shift + width / 2, y - cy[0] + height / 2
+
+
 @dataclass(frozen=True)
 class Viewport:
     """A camera on a map box of known size in CSS pixels: what the analyst sees."""

@@ -33,7 +33,8 @@ import shapely
 from geodata import Scenario
 from geodata.geodesy import WGS84_GEOD
 from layers.bases import short_name
-from layers.mercator import MAX_LATITUDE, Viewport
+from layers.antimeridian import normalize
+from layers.mercator import MAX_LATITUDE, Viewport, world_lonlat, world_pixels
 from layers.style import FONT_FAMILY, PIXELS, RGB, Theme, literal
 from layers.tooltip import fields
 
@@ -118,21 +119,13 @@ def ring_km(ring: RingSpec, scenario: Scenario) -> tuple[float, ...]:
 
 # --- Geometry ----------------------------------------------------------------------------------
 
-def _wrap(degrees):
-    return (np.asarray(degrees, float) + 180.0) % 360.0 - 180.0
-
-
-def _mercator_y(lat: np.ndarray) -> np.ndarray:
-    lat = np.radians(np.clip(lat, -MAX_LATITUDE, MAX_LATITUDE))
-    return np.log(np.tan(np.pi / 4 + lat / 2))
-
-
 def _strays(lon0: float, lat0: float, km: float, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     """For each piece between consecutive vertices: how far its middle on the Mercator map is from `km`, as a share."""
     nxt = np.roll(np.arange(len(lon)), -1)
-    mid_lon = lon + _wrap(lon[nxt] - lon) / 2
-    mid_lat = np.degrees(2 * np.arctan(np.exp((_mercator_y(lat) + _mercator_y(lat[nxt])) / 2)) - np.pi / 2)
-    _, _, metres = WGS84_GEOD.inv(np.full(len(lon), lon0), np.full(len(lon), lat0), _wrap(mid_lon), mid_lat)
+    mid_lon = lon + normalize(lon[nxt] - lon) / 2
+    _, y = world_pixels(lon, lat, 0)
+    _, mid_lat = world_lonlat(np.zeros(len(lon)), (y + y[nxt]) / 2, 0)
+    _, _, metres = WGS84_GEOD.inv(np.full(len(lon), lon0), np.full(len(lon), lat0), normalize(mid_lon), mid_lat)
     stray = np.abs(np.asarray(metres) / 1000 - km) / km
     # Pieces beyond Web Mercator's edge are drawn along it, as a cap: no straight piece to check there.
     stray[(np.abs(lat) > MAX_LATITUDE) | (np.abs(lat[nxt]) > MAX_LATITUDE)] = 0
@@ -171,7 +164,7 @@ def _poles_within(lon0: float, lat0: float, km: float) -> tuple[bool, bool]:
 def _round_one_pole(lon0: float, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     """The outline of a ring round one pole as a path whose longitudes run once round the world, from the
     base's antimeridian (lon0 ± 180) back to it, with a vertex exactly there at each end."""
-    offset = _wrap(lon - lon0 - 180)  # signed degrees from the antimeridian
+    offset = normalize(lon - lon0 - 180)  # signed degrees from the antimeridian
     following = np.roll(np.arange(len(lon)), -1)
     crossing = np.flatnonzero((np.sign(offset) != np.sign(offset[following]))
                               & (np.abs(offset) + np.abs(offset[following]) < 180))[0]
@@ -179,7 +172,7 @@ def _round_one_pole(lon0: float, lon: np.ndarray, lat: np.ndarray) -> np.ndarray
     share = offset[crossing] / (offset[crossing] - offset[after])
     lat_there = lat[crossing] + share * (lat[after] - lat[crossing])
     order = np.roll(np.arange(len(lon)), -int(after))  # from just after the crossing round to it
-    steps = _wrap(np.diff(np.concatenate([[lon0 + 180], lon[order], [lon0 + 180]])))
+    steps = normalize(np.diff(np.concatenate([[lon0 + 180], lon[order], [lon0 + 180]])))
     start = lon0 + 180 if steps.sum() < 0 else lon0 - 180  # westward from the east edge, or eastward from the west
     path_lon = start + np.concatenate([[0.0], np.cumsum(steps)])
     path_lon[-1] = start - 360 if start > lon0 else start + 360  # exactly once round, whatever the rounding
@@ -201,19 +194,19 @@ def ring_shape(lon0: float, lat0: float, km: float) -> RingShape:
         area = shapely.make_valid(shapely.Polygon([*path, (path[-1, 0], edge), (path[0, 0], edge)]))
         area = shapely.union_all([part for part in shapely.get_parts(area) if part.geom_type == "Polygon"])
         label = int(azimuths.searchsorted(180.0 if north else 0.0)) % len(lon)  # on the side facing the equator
-        return RingShape((path,), area, (float(lon0 + _wrap(lon[label] - lon0)), float(lat[label])))
+        return RingShape((path,), area, (float(lon0 + normalize(lon[label] - lon0)), float(lat[label])))
     if not north:
-        lon = lon0 + _wrap(lon - lon0)  # round neither pole: the ring never reaches the base's antimeridian
+        lon = lon0 + normalize(lon - lon0)  # round neither pole: the ring never reaches the base's antimeridian
         path = np.vstack([np.column_stack([lon, lat]), [[lon[0], lat[0]]]])
         return RingShape((path,), shapely.Polygon(path), (float(lon[0]), float(lat[0])))
     # Round both poles: the ground out of reach is a hole round the antipode; cut it at the frame's edges.
     frame = shapely.box(lon0 - 180, -MAX_LATITUDE, lon0 + 180, MAX_LATITUDE)
-    lon = lon0 + 180 + _wrap(lon - lon0 - 180)
+    lon = lon0 + 180 + normalize(lon - lon0 - 180)
     loop = np.vstack([np.column_stack([lon, lat]), [[lon[0], lat[0]]]])
     hole = shapely.union_all([shapely.Polygon(loop + [shift, 0]) for shift in (-360, 0, 360)])
     outline = shapely.intersection(shapely.MultiLineString([loop + [shift, 0] for shift in (-360, 0, 360)]), frame)
     paths = tuple(np.asarray(part.coords) for part in getattr(outline, "geoms", [outline]) if not part.is_empty)
-    return RingShape(paths, frame.difference(hole), (float(lon0 + _wrap(lon[0] - lon0)), float(lat[0])))
+    return RingShape(paths, frame.difference(hole), (float(lon0 + normalize(lon[0] - lon0)), float(lat[0])))
 
 
 # --- Marks and layers --------------------------------------------------------------------------

@@ -41,10 +41,21 @@ def test_scale_benchmark_prints_every_figure():
     assert re.search(r"^ratio naive / ours \(step time\)\s+[\d.]+$", output, re.M)
 
 
+def test_scale_benchmark_compares_checkouts_on_the_bundled_scenario():
+    output = run("scale.py", "--bundled", "--against", str(ROOT), "--runs", "1", "--steps", "1")
+    sections = output.split(f"\n{ROOT}\n")
+    assert len(sections) == 3, output  # this checkout, then the one given, each with its figures
+    for section in sections[1:]:
+        for label in ("  first map (cache), map drawn", "  week step until drawn", "  bytes on the wire per step"):
+            assert figure(section, label) > 0
+    assert re.search(rf"^ratio to {re.escape(str(ROOT))}: first map [\d.]+, step [\d.]+$", output, re.M)
+
+
 def test_load_benchmark_runs_sessions_without_errors():
     output = run("load.py", "--sessions", "2", "--seconds", "8", "--movements", "10000", "--reference", "1000")
     runs = re.findall(r"^([\d,]+) movements.*: (\d+) steps in .*, errors (\d+)$", output, re.M)
     assert [name for name, _, _ in runs] == ["10,000", "1,000"], output
-    assert all(int(steps) >= 4 and errors == "0" for _, steps, errors in runs), output
+    # How many steps fit in the seconds is the machine's business: a step at all, and no error, is the script's.
+    assert all(int(steps) >= 1 and errors == "0" for _, steps, errors in runs), output
     assert len(re.findall(r"resting \d+\s+peak \d+\s+after close \d+", output)) == 2
     assert re.search(r"^ratio p95 / reference p95\s+[\d.]+$", output, re.M)

@@ -7,6 +7,7 @@ function basemapTiles(map, spec) {
   const settings = spec.basemap;
   return new map.deck.TileLayer({
     id: spec.id,
+    maxRequests: 0, // no throttle: a view needs a dozen tiles or so, all from this server
     minZoom: 0,
     maxZoom: settings.maskLevels - 1,
     tileSize: settings.tileSize,
