@@ -33,7 +33,7 @@ from layers.reach import ReachMarks, reach_layers, reach_marks
 from layers.rings import RingMarks, RingSpec, ring_marks, rings_layers
 from layers.routes import Routes, RouteLook, drawn_arcs, movement_arcs, routes_layer
 from layers.style import THEMES
-from layers.zones import hatch_layer, hatch_zoom, zone_marks, zones_layer
+from layers.zones import hatch_zoom, zone_marks, zones_layers
 
 LAYER_TOGGLES: Final = ("zones", "routes", "bases", "labels", "places", "relief")
 # The dashboard's map height in pixels; exports zoom to cover the same ground top to bottom.
@@ -96,8 +96,7 @@ def zone_part(scenario: Scenario, zone_rows: tuple[int, ...], theme: str, zoom: 
     """A state of the zones; they change a few times in the whole period."""
     features, hatches = zone_marks(scenario.zones.loc[list(zone_rows)], scenario.actors, THEMES[theme], zoom=zoom,
                                    for_html=for_html)
-    layers = (zones_layer(features), *([hatch_layer(hatches)] if hatches else []))
-    return ZonePart(features, hatches, layers)
+    return ZonePart(features, hatches, zones_layers(features, hatches))
 
 
 def base_part(scenario: Scenario, drawn: tuple[str, ...], faded: frozenset[str], day: dt.date, theme: str,

@@ -25,6 +25,7 @@ from layers.style import NEUTRAL, PIXELS, Theme, hex_to_rgb
 from layers.tooltip import fields
 
 LAYER_ID: Final = "zones"
+OUTLINE_LAYER_ID: Final = "zones-outline"
 HATCH_LAYER_ID: Final = "zones-hatch"
 SIMPLIFY_DEGREES: Final = 0.005  # about 500 m: finer than the zones' own precision, a fraction of the bytes
 CERTAIN: Final = "confirmed"
@@ -105,23 +106,32 @@ def zone_marks(zones: gpd.GeoDataFrame, actors: pd.DataFrame, theme: Theme, *, z
     return {"type": "FeatureCollection", "features": features}, hatches
 
 
-def zones_layer(features: dict, look: ZoneLook = ZoneLook()) -> pdk.Layer:
-    return pdk.Layer(
-        "GeoJsonLayer",
-        id=LAYER_ID,
-        data=features,
-        get_fill_color="properties.fill",
-        get_line_color="properties.line",
-        line_width_units=PIXELS,
-        get_line_width=look.outline,
-        stroked=True,
-        filled=True,
-        pickable=True,
-        auto_highlight=True,
-        highlight_color=[255, 255, 255, 50],
-    )
+# Outlines and hatching are drawn as straight segments (deck.gl's LineLayer) rather than paths:
+# without a GPU the PathLayer's shader cost about 0.5 s more the first time a map drew it
+# (bench/scale.py --bundled: first map 10.7 s against 12.3 s), and at these widths joints do not show.
+def zones_layers(features: dict, hatches: list[dict], look: ZoneLook = ZoneLook()) -> tuple[pdk.Layer, ...]:
+    """The zones' fills (hovered for their story), their outlines, and the hatch lines if any."""
+    fills = pdk.Layer("GeoJsonLayer", id=LAYER_ID, data=features, get_fill_color="properties.fill", stroked=False,
+                      filled=True, pickable=True, auto_highlight=True, highlight_color=[255, 255, 255, 50])
+    outlines = _segments_layer(OUTLINE_LAYER_ID, outline_segments(features), look.outline)
+    if not hatches:
+        return fills, outlines
+    hatching = [{"s": hatch["path"][0], "t": hatch["path"][-1], "c": hatch["color"]} for hatch in hatches]
+    return fills, outlines, _segments_layer(HATCH_LAYER_ID, hatching, look.hatch_width)
 
 
-def hatch_layer(hatches: list[dict], look: ZoneLook = ZoneLook()) -> pdk.Layer:
-    return pdk.Layer("PathLayer", id=HATCH_LAYER_ID, data=hatches, get_path="path", get_color="color",
-                     get_width=look.hatch_width, width_units=PIXELS)
+def _segments_layer(layer_id: str, segments: list[dict], width: float) -> pdk.Layer:
+    return pdk.Layer("LineLayer", id=layer_id, data=segments, get_source_position="s", get_target_position="t",
+                     get_color="c", get_width=width, width_units=PIXELS)
+
+
+def outline_segments(features: dict) -> list[dict]:
+    """Every ring of every zone as segments in the zone's line colour."""
+    segments = []
+    for feature in features["features"]:
+        geometry = feature["geometry"]
+        polygons = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
+        color = feature["properties"]["line"]
+        for ring in (ring for polygon in polygons for ring in polygon):
+            segments += [{"s": start, "t": end, "c": color} for start, end in zip(ring, ring[1:])]
+    return segments

@@ -13,7 +13,7 @@ from layers.bases import base_marks, bases_layers
 from layers.routes import BOW_RIGHT, RouteLook, count_text, eastward, movement_arcs, routes_layer
 from layers.style import CONFIDENCE_ALPHA, LIGHT
 from layers.view import MapView, compose
-from layers.zones import zone_marks
+from layers.zones import outline_segments, zone_marks, zones_layers
 from scenario_files import BASES_CSV, write_scenario
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -190,6 +190,26 @@ def test_zones_carry_actor_colours_and_dates_and_uncertain_control_is_hatched(sc
     assert red_lines and all(red_shape.contains(line) for line in red_lines)
     denser = zone_marks(zones, scenario.actors, LIGHT, zoom=7, for_html=False)[1]
     assert len(denser) > 1.5 * len(hatches), "a closer zoom spreads the same pixel spacing over more lines"
+
+
+def test_zone_outlines_and_hatching_are_segments_that_trace_every_ring_and_line(scenario):
+    import shapely
+    zones = scenario.zones_on(D(2025, 2, 15))
+    features, hatches = zone_marks(zones, scenario.actors, LIGHT, zoom=6, for_html=False)
+    holed = {"type": "Feature", "properties": {"line": [1, 2, 3, 220]}, "geometry": shapely.geometry.mapping(
+        shapely.Polygon([(0, 0), (4, 0), (4, 4), (0, 4)], [[(1, 1), (2, 1), (2, 2), (1, 1)]]))}
+    segments = outline_segments({"features": [*features["features"], holed]})
+    traced = shapely.MultiLineString([[s["s"], s["t"]] for s in segments])
+    for feature in [*features["features"], holed]:
+        boundary = shapely.geometry.shape(feature["geometry"]).boundary
+        assert traced.buffer(1e-9).contains(boundary), "every ring, holes too, is outlined"
+    assert {tuple(s["c"]) for s in segments[-7:]} == {(1, 2, 3, 220)}, "in the zone's line colour"
+    # No PathLayer on the lower plane: its shader is the slowest to prepare without a GPU.
+    layers = {layer.id: layer for layer in zones_layers(features, hatches)}
+    assert {layer.type for layer in layers.values()} == {"GeoJsonLayer", "LineLayer"}
+    assert layers["zones"].stroked is False and layers["zones"].pickable
+    drawn = [shapely.LineString([h["s"], h["t"]]) for h in layers["zones-hatch"].data]
+    assert [line.length for line in drawn] == pytest.approx([shapely.LineString(h["path"]).length for h in hatches])
 
 
 def test_confirmed_zones_are_not_hatched(tmp_path):
