@@ -62,8 +62,8 @@ PANEL = "Workspace: import files"
 
 async def add_movement(page, number: int) -> None:
     """Add one movement through the workspace panel, as an analyst would; returns once the page confirms
-    it, raises when a part of the form does not show or the confirmation does not come, noting whether the
-    panel was still open."""
+    it, raises when a part of the form does not show or the confirmation does not come, noting what the
+    panel showed."""
     try:
         await page.get_by_text(PANEL).click()
         name = page.get_by_role("textbox", name="Your name", exact=True)
@@ -77,19 +77,24 @@ async def add_movement(page, number: int) -> None:
         await page.get_by_role("button", name="Add movement").click()
         await page.get_by_text("Added movement").wait_for()
     except Exception as err:
-        err.add_note(f"workspace panel {await panel_state(page)}")
+        err.add_note(await panel_note(page))
         raise
 
 
-async def panel_state(page) -> str:
-    """Open, closed or absent: a page that drops and re-creates the panel shows it closed again."""
+async def panel_note(page) -> str:
+    """What the page showed when an edit failed: the workspace panel open, closed or absent, the messages
+    in it, and Streamlit's status (a run under way, or the connection lost)."""
     panel = page.locator("details", has_text=PANEL)
     try:
+        status = " ".join(await page.locator("[data-testid=stStatusWidget]").all_inner_texts()).split()
         if not await panel.count():
-            return "absent"
-        return "open" if await panel.first.evaluate("d => d.open") else "closed"
+            return f"workspace panel absent; status: {' '.join(status) or 'idle'}"
+        state = "open" if await panel.first.evaluate("d => d.open") else "closed"
+        alerts = await panel.first.locator("[data-testid=stAlert]").all_inner_texts()
     except Exception:  # the page no longer answers
-        return "unknown"
+        return "workspace panel unknown"
+    return (f"workspace panel {state}; status: {' '.join(status) or 'idle'}"
+            + "".join(f"; it says: {' '.join(text.split())[:120]}" for text in alerts))
 
 
 @dataclass
