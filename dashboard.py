@@ -50,12 +50,11 @@ title(scenario)
 folder = None if is_database_url(data) else Path(data) if data else BUNDLED
 main_panel(scenario, folder)
 
-from ui.workspace_panel import follow_changes, is_workspace, workspace_panel  # noqa: E402
+from ui.workspace_panel import follow_changes, is_workspace, workspace_expander  # noqa: E402
 
 if is_workspace(data):  # edited in place, by this session and others
     follow_changes(data)
-    with st.expander("Workspace: import files, add, edit or delete records, history and undo"):
-        workspace_panel(data)
+    workspace_expander(data)
 else:
     with st.sidebar:
         sidebar.new_workspace(folder)

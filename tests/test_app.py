@@ -97,6 +97,20 @@ def test_a_shared_link_reproduces_the_view(monkeypatch, scenario_dir):
     assert any("In and out" in str(block.value) for block in app.markdown)
 
 
+def test_sidebar_widgets_are_sent_with_the_sessions_values_as_defaults(monkeypatch, scenario_dir):
+    # A browser that gets a widget's code late (a busy server) draws it after a later run, which no longer
+    # carries the value the link set, at its default, and reports that default as the analyst's choice.
+    app = start_app(monkeypatch, scenario_dir, {"layers": "bases,zones", "mode": "sea", "theme": "dark",
+                                                "tiles": "online"})
+    app.run()
+    for key, shown in (("layers", {"Bases", "Zones of control"}), ("filter_modes", {"sea"})):
+        sent = app.multiselect(key=key).proto
+        assert not sent.set_value, "this run does not set the value: the default is what a late widget shows"
+        assert {sent.options[index] for index in sent.default} == shown, key
+    assert app.radio(key="theme").proto.default == 1, "dark"
+    assert app.toggle(key="online_tiles").proto.default is True
+
+
 def test_bad_query_values_fall_back_with_a_notice(monkeypatch, scenario_dir):
     app = start_app(monkeypatch, scenario_dir, {"from": "not-a-date", "mode": "teleport", "zoom": "99"})
     assert not app.exception

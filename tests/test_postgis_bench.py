@@ -31,4 +31,4 @@ def test_load_benchmark_on_two_processes_lands_every_edit():
                  "--movements", "5000", "--reference", "0")
     assert re.search(r"^5,000 movements: \d+ steps in .*, errors 0$", output, re.M), output
     assert "(2 processes)" in output and re.search(r"database CPU\s+s\s+[\d.]+ in all", output)
-    assert "edits              2 added in the pages, 2 in the workspace" in output
+    assert re.search(r"^  edits\s+2 confirmed in the pages, 2 in the workspace$", output, re.M), output

@@ -235,6 +235,29 @@ def test_start_a_workspace_offers_a_full_path_and_opens_it_here(monkeypatch, tmp
     assert len(every_movement(offered)) == 5 and not app.exception
 
 
+def test_the_panel_stays_open_with_its_last_notice_when_another_session_saves(monkeypatch, tmp_path: Path,
+                                                                            scenario_dir: Path) -> None:
+    from geodata.workspace import create_workspace
+
+    target = tmp_path / "team.gpkg"
+    create_workspace(target, from_scenario=scenario_dir)
+    app = start_dashboard(monkeypatch, target)
+    assert "workspace_author" not in [box.key for box in app.text_input], "a closed panel's content does not run"
+    app.session_state["workspace_panel"] = True  # the analyst opens it
+    app = on_tab(named(app.run()), "Add")
+    app.selectbox(key="movement_origin_base").set_value("alpha")
+    app.text_input(key="movement_destination_point").set_value("33.5, 36.3")
+    app.text_input(key="movement_source").set_value("Panel test")
+    app.button(key="FormSubmitter:add_movement-Add movement").click().run()
+    assert "Added movement m005" in app.success[0].value
+    add_record(target, "movements", {**MOVEMENT, "notes": "from another session"}, "Bob")
+    app.run()  # the rerun that the other session's change starts here
+    assert app.text_input(key="workspace_author").value == "Ann", "the panel is still open"
+    # ... and sends the name as the box's default, so a browser that draws the box afresh keeps it.
+    assert app.text_input(key="workspace_author").proto.default == "Ann"
+    assert "Added movement m005" in app.success[0].value, "this session's confirmation is still there"
+
+
 def test_start_a_workspace_refuses_a_relative_path(monkeypatch, tmp_path: Path, scenario_dir: Path) -> None:
     monkeypatch.setenv("FOOTPRINT_WORKSPACES", str(tmp_path / "workspaces"))
     monkeypatch.chdir(tmp_path)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 import streamlit as st
@@ -17,26 +18,36 @@ LAYER_LABELS = {"zones": "Zones of control", "routes": "Movements (arcs)", "base
                 "labels": "Base names", "places": "Place names", "relief": "Relief"}
 
 
+# Each widget's default is the session's own value, which the URL sets on a first load. A busy server can
+# send a widget's code after a rerun has re-sent the widget without that value; the browser then draws the
+# widget at its default and reports it as the analyst's choice (seen with thirty sessions on two cores: the
+# layers emptied). With the session's value as the default it reports no change, as the window slider does.
+def _multiselect(label: str, options: Sequence, key: str, **kwargs) -> None:
+    chosen = [value for value in st.session_state.get(key, ()) if value in options]
+    st.multiselect(label, options, default=chosen, key=key, **kwargs)
+
+
 def filters(scenario: Scenario) -> None:
     st.header("Filters")
     st.caption("Empty means everything.")
-    st.multiselect("Category", CATEGORIES, key=FILTER_KEYS["categories"], placeholder="All categories")
-    st.multiselect("Mode", MODES, key=FILTER_KEYS["modes"], placeholder="All modes")
-    st.multiselect("Confidence", CONFIDENCES, key=FILTER_KEYS["confidences"], placeholder="Any confidence")
-    st.multiselect("Operator", list(scenario.actors.index), key=FILTER_KEYS["operators"],
-                   format_func=scenario.actor_name, placeholder="All operators",
-                   help="Movements to or from a base this actor operates, and its bases.")
-    st.multiselect("Base", list(scenario.bases.index), key=FILTER_KEYS["bases"],
-                   format_func=lambda base_id: str(scenario.bases.at[base_id, "name"]),
-                   placeholder="All bases", help="Movements to or from these bases.")
+    _multiselect("Category", CATEGORIES, FILTER_KEYS["categories"], placeholder="All categories")
+    _multiselect("Mode", MODES, FILTER_KEYS["modes"], placeholder="All modes")
+    _multiselect("Confidence", CONFIDENCES, FILTER_KEYS["confidences"], placeholder="Any confidence")
+    _multiselect("Operator", list(scenario.actors.index), FILTER_KEYS["operators"],
+                 format_func=scenario.actor_name, placeholder="All operators",
+                 help="Movements to or from a base this actor operates, and its bases.")
+    _multiselect("Base", list(scenario.bases.index), FILTER_KEYS["bases"],
+                 format_func=lambda base_id: str(scenario.bases.at[base_id, "name"]),
+                 placeholder="All bases", help="Movements to or from these bases.")
 
 
 def display(scenario: Scenario) -> None:
     st.header("Map")
-    st.multiselect("Layers", LAYER_TOGGLES, key="layers", format_func=LAYER_LABELS.get)
-    st.radio("Theme", ("light", "dark"), key="theme", horizontal=True, format_func=str.title,
-             help="Dark suits projected slides; light suits print.")
-    st.toggle("Online map tiles", key="online_tiles",
+    _multiselect("Layers", LAYER_TOGGLES, "layers", format_func=LAYER_LABELS.get)
+    themes = ("light", "dark")
+    st.radio("Theme", themes, index=themes.index(st.session_state["theme"]), key="theme", horizontal=True,
+             format_func=str.title, help="Dark suits projected slides; light suits print.")
+    st.toggle("Online map tiles", value=st.session_state["online_tiles"], key="online_tiles",
               help="Off: the bundled offline basemap. On: CARTO tiles from the internet.")
     focus, fit = st.columns(2)
     if focus.button("Scenario view", width="stretch"):
@@ -72,6 +83,7 @@ def new_workspace(source: Path) -> None:
     from geodata.dburl import is_database_url, mask_text, masked
     from geodata.workspace import create_workspace
     from geodata.workspace_store import WorkspaceError
+    from ui.workspace_panel import NOTICE_KEY, PANEL_KEY
 
     with st.expander("Start a workspace"):
         st.caption("Copies this scenario into a GeoPackage (or a PostgreSQL schema, given a postgresql:// "
@@ -99,5 +111,6 @@ def new_workspace(source: Path) -> None:
                 st.error(f"Nothing was written: {mask_text(str(err), target) if database else err}")
                 return
             st.session_state[WORKSPACE_KEY] = target if database else str(path)
-            st.session_state["workspace_notice"] = f"Created {masked(target) if database else path}; it is open here."
+            st.session_state[NOTICE_KEY] = f"Created {masked(target) if database else path}; it is open here."
+            st.session_state[PANEL_KEY] = True
             st.rerun()

@@ -48,8 +48,9 @@ HISTORY_SHOWN = 50
 LISTED = 500  # records offered in the edit list; a bigger table is searched by id
 IMPORT_LIMIT = 200_000  # records a table may hold for imports from the browser: duplicates are found in memory
 POLL_SECONDS = 5  # an idle session sees others' changes within this
+PANEL_KEY = "workspace_panel"  # the panel's expander: open or closed, kept by the session
+NOTICE_KEY = "workspace_notice"
 _AUTHOR = "workspace_author"
-_NOTICE = "workspace_notice"
 _TAB = "workspace_tab"
 _REVISION = "workspace_revision"
 
@@ -83,19 +84,36 @@ def _watch(target: str) -> None:
         st.rerun()
 
 
+def workspace_expander(target: Target) -> None:
+    """The panel in an expander that the session keeps open across reruns, whatever reruns them (another
+    session's change, a poll); its content runs only while it is open, so idle sessions skip it."""
+    expander = st.expander("Workspace: import files, add, edit or delete records, history and undo",
+                           key=PANEL_KEY, on_change="rerun")
+    if expander.open:
+        with expander:
+            workspace_panel(target)
+
+
 def workspace_panel(target: Target) -> None:
     """The whole panel for the workspace at `target` (a .gpkg path or a postgresql:// address)."""
     target = target_of(target)
-    if notice := st.session_state.pop(_NOTICE, None):
+    # This session's last change stays said until its next one: a rerun that another session's
+    # change starts right after a save must not take the confirmation away.
+    if notice := st.session_state.get(NOTICE_KEY):
         st.success(notice)
-    st.text_input("Your name", key=_AUTHOR, help="Recorded with each change you make in this session.")
+    # The session's own values are the defaults: a busy server can send these widgets to a browser that
+    # draws them afresh, which would otherwise report the empty name and the first tab as the analyst's
+    # choice (seen with thirty sessions on two cores: "Type your name" after the name was typed).
+    st.text_input("Your name", value=st.session_state.get(_AUTHOR, ""), key=_AUTHOR,
+                  help="Recorded with each change you make in this session.")
     try:
         workspace = open_workspace(target)
     except (OSError, WorkspaceError) as err:
         st.error(f"{shown(target)} cannot be opened as a workspace: {err}")
         return
     # A key keeps the tab across the rerun after a save; only the open tab's content runs.
-    tabs = dict(zip(TABS, st.tabs(TABS, key=_TAB, on_change="rerun"), strict=True))
+    tabs = dict(zip(TABS, st.tabs(TABS, default=st.session_state.get(_TAB), key=_TAB, on_change="rerun"),
+                    strict=True))
     parts = {"Import a file": _import_tab, "Add": _add_tab, "Edit or delete": _edit_tab, "History": _history_tab}
     for label, tab in tabs.items():
         if tab.open:
@@ -118,7 +136,7 @@ def _write(action: Callable[[], object], done: Callable[[object], str]) -> None:
         st.error("Nothing was saved:")
         st.code("\n".join(err.lines), language=None)
         return
-    st.session_state[_NOTICE] = done(result)
+    st.session_state[NOTICE_KEY] = done(result)
     st.rerun()
 
 
