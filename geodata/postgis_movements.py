@@ -92,6 +92,7 @@ class MovementDatabase:
         self.figures = functools.lru_cache(maxsize=64)(self._figures)
         self._day_fold = functools.lru_cache(maxsize=8)(self._merged_days)  # a window's arcs and tables share it
         self.busiest_bases = functools.lru_cache(maxsize=8)(self._busiest_bases)
+        self._fold_places: pd.DataFrame = place_table([], bases)
 
     @property
     def _table(self) -> sql.Identifier:
@@ -204,7 +205,12 @@ class MovementDatabase:
         return self.days.rows_fold(rows)
 
     def _place_frame(self) -> pd.DataFrame:
-        return place_table(list(self.days.places.texts), self.bases)
+        """Every place the folds name, by code. Codes only grow, so the table is rebuilt only when a
+        fold has added places, not at every step (it holds every point that is not a base)."""
+        places, texts = self._fold_places, self.days.places.texts
+        if len(places) != len(texts):  # a local: another session's thread may be replacing it meanwhile
+            places = self._fold_places = place_table(list(texts), self.bases)
+        return places
 
     def _drawn(self, folded: Fold, most: int, summarise: bool) -> Window:
         """The busiest `most` routes of a folded window, in the order and with the words `layers.routes` gives."""
@@ -235,7 +241,10 @@ class MovementDatabase:
         """Per route of `keys`: its first few distinct values of `kind`, in order of first appearance."""
         routes, codes, seen = folded.values[kind]
         position = {key: n for n, key in enumerate(keys.tolist())}
-        drawn = np.isin(routes, keys)
+        # A search among the few hundred drawn keys, not np.isin, which sorts every route's values.
+        ordered = np.sort(keys)
+        drawn = ordered[np.minimum(np.searchsorted(ordered, routes), len(ordered) - 1)] == routes if len(keys) \
+            else np.zeros(len(routes), dtype=bool)
         routes, codes, seen = routes[drawn], codes[drawn], seen[drawn]
         order = np.lexsort((seen, codes, routes))  # each (route, value) at its first appearance first
         routes, codes, seen = routes[order], codes[order], seen[order]

@@ -50,10 +50,6 @@ def _source_names(source: str) -> str:
     return "; ".join(dict.fromkeys(filter(None, map(citation_name, citations(source)))))
 
 
-def _color(actors: pd.DataFrame, actor: str) -> tuple[int, int, int]:
-    return hex_to_rgb(actors["color"].get(actor, "")) if actor in actors.index else NEUTRAL
-
-
 def base_marks(bases: pd.DataFrame, sites: pd.DataFrame, presence: pd.DataFrame, actors: pd.DataFrame,
                headline: frozenset[str], faded: frozenset[str], theme: Theme, *, day_text: str,
                look: BaseLook = BaseLook(), for_html: bool) -> list[dict]:
@@ -64,19 +60,24 @@ def base_marks(bases: pd.DataFrame, sites: pd.DataFrame, presence: pd.DataFrame,
     arc) are drawn translucent. Headline bases come last, so they are drawn on top
     and win a click where markers overlap.
     """
+    # Plain dicts, not pandas lookups per base: the map places hundreds of bases at every step.
+    names = {actor: str(name) for actor, name in actors["name"].items()}
+    colors = {actor: hex_to_rgb(color) for actor, color in actors["color"].items()}
+
     def name_of(actor: str) -> str:
-        return str(actors["name"].get(actor, actor))
+        return names.get(actor, str(actor))
 
     histories = lines_by_base(presence, name_of)
+    holders, presents = sites["holder"].to_dict(), sites["present"].to_dict()
     records = []
-    for base_id, base in bases.iterrows():
-        holder, present = sites.at[base_id, "holder"], sites.at[base_id, "present"]
+    for base_id, base in zip(bases.index, bases.to_dict("records"), strict=True):
+        holder, present = holders[base_id], presents[base_id]
         is_headline, alpha = base_id in headline, look.faded_alpha if base_id in faded else 255
         radius = look.headline_radius if is_headline else look.radius
         outline = look.headline_outline if is_headline else look.outline
         rings, edge = [], radius + outline / 2
         for actor in present:
-            rings.append({"color": [*_color(actors, actor), alpha], "radius": edge + look.ring_gap + look.ring_width / 2})
+            rings.append({"color": [*colors.get(actor, NEUTRAL), alpha], "radius": edge + look.ring_gap + look.ring_width / 2})
             edge += look.ring_gap + look.ring_width
         status = [f"held by {name_of(holder)}" if holder != NO_HOLDER else f"nobody holds it on {day_text}",
                   *(f"{name_of(actor)} present" for actor in present)]
@@ -90,7 +91,7 @@ def base_marks(bases: pd.DataFrame, sites: pd.DataFrame, presence: pd.DataFrame,
             "headline": is_headline,
             "radius": radius,
             "outline": outline,
-            "fill": [*_color(actors, holder), alpha],
+            "fill": [*colors.get(holder, NEUTRAL), alpha],
             "line": [*theme.halo, alpha],
             "rings": rings,
             "glyph_size": round(radius * look.glyph_share, 1),
