@@ -86,14 +86,14 @@ async def panel_note(page) -> str:
     in it, and Streamlit's status (a run under way, or the connection lost)."""
     panel = page.locator("details", has_text=PANEL)
     try:
-        status = " ".join(await page.locator("[data-testid=stStatusWidget]").all_inner_texts()).split()
+        status = " ".join(" ".join(await page.locator("[data-testid=stStatusWidget]").all_inner_texts()).split())
         if not await panel.count():
-            return f"workspace panel absent; status: {' '.join(status) or 'idle'}"
+            return f"workspace panel absent; status: {status or 'idle'}"
         state = "open" if await panel.first.evaluate("d => d.open") else "closed"
         alerts = await panel.first.locator("[data-testid=stAlert]").all_inner_texts()
     except Exception:  # the page no longer answers
         return "workspace panel unknown"
-    return (f"workspace panel {state}; status: {' '.join(status) or 'idle'}"
+    return (f"workspace panel {state}; status: {status or 'idle'}"
             + "".join(f"; it says: {' '.join(text.split())[:120]}" for text in alerts))
 
 

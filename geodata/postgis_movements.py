@@ -241,10 +241,10 @@ class MovementDatabase:
         """Per route of `keys`: its first few distinct values of `kind`, in order of first appearance."""
         routes, codes, seen = folded.values[kind]
         position = {key: n for n, key in enumerate(keys.tolist())}
-        # A search among the few hundred drawn keys, not np.isin, which sorts every route's values.
+        # A search among the few hundred drawn keys (never none: a window drawn as routes has some), not
+        # np.isin, which sorts every route's values.
         ordered = np.sort(keys)
-        drawn = ordered[np.minimum(np.searchsorted(ordered, routes), len(ordered) - 1)] == routes if len(keys) \
-            else np.zeros(len(routes), dtype=bool)
+        drawn = ordered[np.minimum(np.searchsorted(ordered, routes), len(ordered) - 1)] == routes
         routes, codes, seen = routes[drawn], codes[drawn], seen[drawn]
         order = np.lexsort((seen, codes, routes))  # each (route, value) at its first appearance first
         routes, codes, seen = routes[order], codes[order], seen[order]
