@@ -190,7 +190,9 @@ def movement_arcs(movements: pd.DataFrame, places: pd.DataFrame, look: RouteLook
 def drawn_arcs(arcs: pd.DataFrame, places: pd.DataFrame, look: RouteLook, total_routes: int, total_movements: int,
                one_by_one: bool) -> Routes:
     """Arcs counted and summarised (one per movement, or per route as a database folds them), keyed by
-    route code into `places`, given their ends, colour words, bend and width."""
+    route code into `places`, given their ends, colour words, bend and width. `arcs` itself is left as it
+    is: a database window's arcs are cached, and the sessions of a process draw them at once."""
+    arcs = arcs.copy()
     keys = arcs["route"].to_numpy()
     ends = keys // len(CATEGORIES)
     for end, codes in (("origin", ends // len(places)), ("destination", ends % len(places))):

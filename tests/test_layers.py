@@ -10,7 +10,7 @@ import pytest
 
 from geodata import MovementFilter, load_scenario
 from layers.bases import base_marks, bases_layers
-from layers.routes import BOW_RIGHT, RouteLook, count_text, eastward, movement_arcs, routes_layer
+from layers.routes import BOW_RIGHT, RouteLook, count_text, drawn_arcs, eastward, movement_arcs, routes_layer
 from layers.style import CONFIDENCE_ALPHA, LIGHT
 from layers.view import MapView, compose
 from layers.zones import outline_segments, zone_marks, zones_layers
@@ -111,6 +111,20 @@ def test_sessions_showing_the_same_window_share_its_arcs(scenario):
     assert routes_of(quarter) is routes_of(MapView(D(2025, 1, 1), D(2025, 3, 31), theme="dark"))
     assert routes_of(quarter) is not routes_of(MapView(D(2025, 1, 1), D(2025, 2, 28)))
     assert routes_of(quarter) is not routes_of(MapView(D(2025, 1, 1), D(2025, 3, 31), MovementFilter(modes=frozenset({"air"}))))
+
+
+def test_drawing_a_folded_window_leaves_the_cached_arcs_as_they_were(scenario):
+    # A database window's arcs are cached and drawn by every session of a process at once: drawing them
+    # must not write into them (sessions met half-written frames: "duplicate field name", a missing column).
+    folded = movement_arcs(scenario.movements_in(D(2025, 1, 1), D(2025, 3, 31)), scenario.places, FOLDING).drawn
+    arcs = folded[["route", "count", "quantity", "first", "last", "confidence_rank", "km",
+                   "assets", "sources", "modes", "confidences"]]
+    cached = arcs.copy()
+    first = drawn_arcs(arcs, scenario.places, FOLDING, 3, 4, one_by_one=False)
+    second = drawn_arcs(arcs, scenario.places, FOLDING, 3, 4, one_by_one=False)
+    pd.testing.assert_frame_equal(arcs, cached)
+    pd.testing.assert_frame_equal(first.drawn, second.drawn)
+    pd.testing.assert_frame_equal(first.drawn[folded.columns], folded)
 
 
 def test_counts_read_as_words(scenario):
