@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Final
 
 import numpy as np
@@ -29,8 +30,8 @@ def nautical_miles(km):
 def distance_text(km: float, modes: str) -> str:
     """'2,987 km' by land, '2,987 km (1,613 nm)' when `modes` (e.g. 'air' or 'air; sea') include air or
     sea, where nautical miles are the working unit."""
-    if km is None or not np.isfinite(km):
+    if km is None or not math.isfinite(km):  # math, not numpy: called once per arc of a step
         return ""
     text = f"{km:,.0f} km"
     nautical = any(mode.strip() in ("air", "sea") for mode in str(modes).split(";"))
-    return f"{text} ({float(nautical_miles(km)):,.0f} nm)" if nautical else text
+    return f"{text} ({km / KM_PER_NAUTICAL_MILE:,.0f} nm)" if nautical else text

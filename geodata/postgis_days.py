@@ -39,10 +39,19 @@ KINDS = ("assets", "sources", "modes")
 _COLUMNS = {"asset": "assets", "source": "sources", "mode": "modes"}
 FIELDS = ("day", "fid", "until", "origin", "olat", "olon", "destination", "dlat", "dlon", "category", "quantity",
           "confidence", "mode", "asset", "source")
+# Texts come as dictionaries: a day's hundred thousand rows name a few hundred places and values.
 _TYPES = {"day": pa.date32(), "fid": pa.int64(), "until": pa.date32(), "olat": pa.float64(), "olon": pa.float64(),
           "dlat": pa.float64(), "dlon": pa.float64(), "quantity": pa.float64(),
-          **{name: pa.string() for name in ("origin", "destination", "category", "confidence", "mode", "asset",
-                                            "source")}}
+          **{name: pa.dictionary(pa.int32(), pa.string())
+             for name in ("origin", "destination", "category", "confidence", "mode", "asset", "source")}}
+# The coordinates of an end only where it is not a base, rounded as the loader rounds them.
+_SELECTED = sql.SQL(
+    "date, fid, coalesce(end_date, date), origin, "
+    "CASE WHEN origin IS NULL THEN round(origin_lat::numeric, 3) END, "
+    "CASE WHEN origin IS NULL THEN round(origin_lon::numeric, 3) END, destination, "
+    "CASE WHEN destination IS NULL THEN round(destination_lat::numeric, 3) END, "
+    "CASE WHEN destination IS NULL THEN round(destination_lon::numeric, 3) END, "
+    "category, quantity, confidence, mode, asset, source")
 
 
 @dataclass(frozen=True)
@@ -70,8 +79,9 @@ class Dictionary:
         self.texts: list[str] = list(known)
         self.codes: dict[str, int] = {text: code for code, text in enumerate(self.texts)}
 
-    def encode(self, values: np.ndarray) -> np.ndarray:
-        """Codes of `values` (-1 for a missing one); a text not seen before gets the next code."""
+    def encode(self, values: pd.Series) -> np.ndarray:
+        """Codes of `values` (-1 for a missing one); a text not seen before gets the next code.
+        A categorical is factorized by its codes: its texts are looked up once each."""
         codes, uniques = pd.factorize(values)
         mapped = np.empty(len(uniques), dtype=np.int64)
         for number, text in enumerate(uniques):
@@ -87,11 +97,10 @@ def fold(rows: pd.DataFrame, places: Dictionary, values: dict[str, Dictionary]) 
     """Rows (FIELDS, in order of first appearance) folded by route."""
     ends = {}
     for end, lat, lon in (("origin", "olat", "olon"), ("destination", "dlat", "dlon")):
-        keys = rows[end].to_numpy(dtype=object)
-        bare = rows[end].isna().to_numpy()
+        ends[end] = places.encode(rows[end])
+        bare = ends[end] < 0
         if bare.any():  # a point that is not a base is named as the loader names it
-            keys[bare] = point_key(rows[lat][bare], rows[lon][bare]).to_numpy()
-        ends[end] = places.encode(keys)
+            ends[end][bare] = places.encode(point_key(rows[lat][bare], rows[lon][bare]))
     category = pd.Categorical(rows["category"], categories=CATEGORIES).codes.astype(np.int64)
     keys = (ends["origin"] * PLACE_SLOTS + ends["destination"]) * len(CATEGORIES) + category
     routes, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
@@ -106,7 +115,7 @@ def fold(rows: pd.DataFrame, places: Dictionary, values: dict[str, Dictionary]) 
                          minlength=len(routes) * len(CONFIDENCES)).reshape(len(routes), len(CONFIDENCES))
     kept = {}
     for column, kind in _COLUMNS.items():
-        codes = values[kind].encode(rows[column].to_numpy(dtype=object))
+        codes = values[kind].encode(rows[column])
         present = codes >= 0
         pairs, where = np.unique(inverse[present] * (1 << 31) + codes[present], return_index=True)
         kept[kind] = (routes[pairs >> 31], pairs & ((1 << 31) - 1), seen[present][where])
@@ -217,19 +226,23 @@ class DayFolds:
 
     def _rows(self, first: int, last: int) -> pd.DataFrame:
         """The movements that start on these days, in order of first appearance."""
-        query = sql.SQL("COPY (SELECT date, fid, coalesce(end_date, date), origin, round(origin_lat::numeric, 3), "
-                        "round(origin_lon::numeric, 3), destination, round(destination_lat::numeric, 3), "
-                        "round(destination_lon::numeric, 3), category, quantity, confidence, mode, asset, source "
-                        "FROM {} WHERE date BETWEEN {} AND {} ORDER BY date, fid) TO STDOUT (FORMAT csv)").format(
-            self.store.table("movements"), sql.Literal(_date(first)), sql.Literal(_date(last)))
-        with self.store.reading() as conn, conn.cursor().copy(query) as copy:
+        return self.rows_where(sql.SQL(" WHERE date BETWEEN %s AND %s"), [_date(first), _date(last)])
+
+    def rows_where(self, where: sql.Composable, params: list) -> pd.DataFrame:
+        """Movements as a fold reads them (FIELDS; texts as categoricals), in order of first appearance."""
+        query = sql.SQL("COPY (SELECT {} FROM {}").format(_SELECTED, self.store.table("movements"))
+        query += where + sql.SQL(" ORDER BY date, fid) TO STDOUT (FORMAT csv)")
+        with self.store.reading() as conn, conn.cursor().copy(query, params) as copy:
             data = b"".join(bytes(block) for block in copy)
         if not data:
-            return pa.table({name: pa.array([], type=_TYPES.get(name, pa.int64())) for name in FIELDS}).to_pandas(
+            return pa.table({name: pa.array([], type=_TYPES[name]) for name in FIELDS}).to_pandas(
                 date_as_object=False)
-        table = pacsv.read_csv(io.BytesIO(data), read_options=pacsv.ReadOptions(column_names=list(FIELDS)),
+        # On this thread alone: days are fetched in the background, and a background thread still inside
+        # Arrow's thread pool when the process exits holds up the pool's shutdown, and the exit, for good.
+        table = pacsv.read_csv(io.BytesIO(data), read_options=pacsv.ReadOptions(column_names=list(FIELDS),
+                                                                                use_threads=False),
                                convert_options=pacsv.ConvertOptions(column_types=_TYPES, strings_can_be_null=True))
-        return table.to_pandas(date_as_object=False)
+        return table.to_pandas(date_as_object=False, use_threads=False)
 
     def rows_fold(self, rows: pd.DataFrame) -> Fold:
         """Rows from elsewhere (the movements carried into a window) folded as a day is."""

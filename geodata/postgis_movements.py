@@ -26,7 +26,7 @@ from psycopg import sql
 
 from geodata.model import MovementFilter
 from geodata.movements import place_table, places_of, prepare_movements, route_km
-from geodata.postgis_days import FIELDS, KINDS, PLACE_SLOTS, SEEN_BITS, DayFolds, Fold, merge, restricted
+from geodata.postgis_days import KINDS, PLACE_SLOTS, SEEN_BITS, DayFolds, Fold, merge, restricted
 from geodata.presence import bases_of
 from geodata.problems import Problems
 from geodata.schema import CATEGORIES, CONFIDENCES, MOVEMENT_COLUMNS
@@ -192,17 +192,7 @@ class MovementDatabase:
         return restricted(merged, kept)
 
     def _carried(self, where: sql.Composed, params: list) -> Fold:
-        query = sql.SQL("SELECT date, fid, coalesce(end_date, date), origin, round(origin_lat::numeric, 3), "
-                        "round(origin_lon::numeric, 3), destination, round(destination_lat::numeric, 3), "
-                        "round(destination_lon::numeric, 3), category, quantity, confidence, mode, asset, source "
-                        "FROM {}").format(self._table) + where + sql.SQL(" ORDER BY date, fid")
-        with self.store.reading() as conn:
-            rows = pd.DataFrame(conn.execute(query, params).fetchall(), columns=list(FIELDS))
-        for column in ("day", "until"):
-            rows[column] = pd.to_datetime(rows[column])
-        for column in ("olat", "olon", "dlat", "dlon", "quantity"):
-            rows[column] = pd.to_numeric(rows[column]).astype(float)
-        return self.days.rows_fold(rows)
+        return self.days.rows_fold(self.days.rows_where(where, params))
 
     def _place_frame(self) -> pd.DataFrame:
         """Every place the folds name, by code. Codes only grow, so the table is rebuilt only when a
@@ -372,15 +362,15 @@ class MovementDatabase:
 
     def _figures_of(self, folded: Fold, where: sql.Composed, params: list, newest: int, sources: int
                     ) -> WindowFigures:
+        category = _summed(folded.routes % len(CATEGORIES), folded, len(CATEGORIES))
+        by_category = category.assign(category=list(CATEGORIES))[category["movements"] > 0][
+            ["category", "movements", "quantity"]]
+        # Summed by place code, then by name (points that are not bases share one): A–Z, as pandas groups.
         places = self._place_frame()
-        category = folded.routes % len(CATEGORIES)
-        destination = places["name"].to_numpy()[(folded.routes // len(CATEGORIES)) % PLACE_SLOTS]
-        counted = pd.DataFrame({"category": np.asarray(CATEGORIES)[category],
-                                "destination": np.where(destination == "", "(not a base)", destination),
-                                "movements": folded.count, "quantity": folded.quantity})
-        by_category = counted.groupby("category", as_index=False)[["movements", "quantity"]].sum()
-        by_category = by_category.sort_values("category", key=lambda c: c.map(CATEGORIES.index))
-        by_destination = counted.groupby("destination", as_index=False)[["movements", "quantity"]].sum()
+        destination = _summed((folded.routes // len(CATEGORIES)) % PLACE_SLOTS, folded, len(places))
+        destination["destination"] = places["name"].replace("", "(not a base)")
+        by_destination = (destination[destination["movements"] > 0]
+                          .groupby("destination", as_index=False)[["movements", "quantity"]].sum())
         routes, codes, seen = folded.values["sources"]
         first = pd.Series(seen).groupby(codes).min().sort_values(kind="stable")
         texts = self.days.values["sources"].texts
@@ -463,6 +453,12 @@ def _nullable(values: pd.Series) -> list:
 def _joined(items: list[str], limit: int) -> str:
     """'a; b; c; +2 more', as `layers.routes` summarises a route's values."""
     return "; ".join(items[:limit]) + (f"; +{len(items) - limit} more" if len(items) > limit else "")
+
+
+def _summed(codes: np.ndarray, folded: Fold, size: int) -> pd.DataFrame:
+    """Movements and quantity of the folded routes summed by a code of each route (0 ≤ code < size)."""
+    return pd.DataFrame({"movements": np.bincount(codes, weights=folded.count, minlength=size).astype(np.int64),
+                         "quantity": np.bincount(codes, weights=folded.quantity, minlength=size)})
 
 
 def _counts(frame: pd.DataFrame) -> pd.DataFrame:

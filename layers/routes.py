@@ -12,6 +12,7 @@ arcs that share both ends fan out: each stays in sight and answers a hover.
 
 from __future__ import annotations
 
+import functools
 from collections import namedtuple
 from dataclasses import dataclass
 from typing import Final
@@ -223,8 +224,13 @@ def _place(name: str, lat: float, lon: float) -> str:
 
 def _rows(routes: pd.DataFrame) -> list:
     """The arcs as tuples of plain Python values: itertuples over Arrow-backed columns is slow."""
-    row = namedtuple("Route", routes.columns)
+    row = _row_type(tuple(routes.columns))
     return [row(*values) for values in zip(*(routes[column].tolist() for column in routes.columns))]
+
+
+@functools.lru_cache(maxsize=8)
+def _row_type(columns: tuple[str, ...]) -> type:
+    return namedtuple("Route", columns)  # a class made once: making one costs a millisecond
 
 
 def arc_colors(category: str, confidence: str, look: RouteLook) -> tuple[list[int], list[int]]:
@@ -254,11 +260,13 @@ def arc_records(routes: pd.DataFrame, look: RouteLook) -> list[dict]:
 def route_records(routes: pd.DataFrame, look: RouteLook, *, for_html: bool) -> list[dict]:
     """One compact record per arc with its tooltip."""
     records = []
-    for row, arc in zip(_rows(routes), arc_records(routes, look)):
+    day_text = functools.lru_cache(maxsize=None)(lambda day: f"{day:%d %b %Y}")  # a window has few days
+    quantified = routes["quantity"].notna().tolist()
+    for row, arc, has_quantity in zip(_rows(routes), arc_records(routes, look), quantified):
         origin = _place(row.origin_name, row.origin_lat, row.origin_lon)
         destination = _place(row.destination_name, row.destination_lat, row.destination_lon)
-        dates = f"{row.first:%d %b %Y}" + ("" if row.last == row.first else f" – {row.last:%d %b %Y}")
-        quantity = "" if pd.isna(row.quantity) else f" · quantity {int(row.quantity):,}"
+        dates = day_text(row.first) + ("" if row.last == row.first else f" – {day_text(row.last)}")
+        quantity = f" · quantity {int(row.quantity):,}" if has_quantity else ""
         movements = "" if row.count == 1 else f" · {row.count:,} movements"
         distance = distance_text(row.km, row.modes)
         records.append({

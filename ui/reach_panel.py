@@ -86,10 +86,14 @@ def _ring_label(scenario: Scenario, ring: RingSpec) -> str:
     return f"{base}: {'–'.join(f'{km:,.0f}' for km in ring.km)} km"
 
 
+def _base_names(scenario: Scenario) -> dict[str, str]:
+    """Each base's short name, for lists of bases: one lookup per option, not a pandas `.at`."""
+    return {base: short_name(str(name)) for base, name in scenario.bases["name"].items()}
+
+
 def _rings(scenario: Scenario, composed: ComposedMap) -> None:
     st.markdown("**Range rings**")
     bases = list(scenario.bases.index)
-    base_name = lambda base: short_name(str(scenario.bases.at[base, "name"]))  # noqa: E731
     rings = list(st.session_state.get("ring_specs", []))
     # The rings live in their own state; this list shows them and takes removals. Its key follows the rings,
     # so that a list with other options starts afresh instead of keeping a stale choice.
@@ -97,7 +101,8 @@ def _rings(scenario: Scenario, composed: ComposedMap) -> None:
                    on_change=_rings_edited, args=(f"rings_drawn:{rings_text(tuple(rings))}",),
                    format_func=lambda ring: _ring_label(scenario, ring), placeholder="No rings",
                    help="Remove a ring here. Rings are kept in the link (rings=BASE:SYSTEM|KM|MIN-MAX,...).")
-    st.multiselect("At bases", bases, key="ring_bases", format_func=base_name, placeholder="Pick bases")
+    st.multiselect("At bases", bases, key="ring_bases", format_func=_base_names(scenario).__getitem__,
+                   placeholder="Pick bases")
     kind = st.radio("Range", list(KINDS), key="ring_kind", format_func=KINDS.get, horizontal=True,
                     label_visibility="collapsed")
     systems = _ranged_systems(scenario)
@@ -155,16 +160,16 @@ def _air_bridge(scenario: Scenario, composed: ComposedMap) -> None:
     if not st.session_state.get("reach_on"):
         return
     bases = list(scenario.bases.index)
-    base_name = lambda base: short_name(str(scenario.bases.at[base, "name"]))  # noqa: E731
     systems = _ranged_systems(scenario)
     if st.session_state.get("reach_system") not in systems and systems:
         st.session_state["reach_system"] = systems[0]
     st.selectbox("System", systems, key="reach_system",
                  format_func=lambda system: f"{scenario.systems.at[system, 'name']} "
                                             f"({scenario.systems.at[system, 'range_km']:,.0f} km)")
+    base_names = _base_names(scenario)
     for key, label in (("reach_from", "From"), ("reach_to", "To"), ("reach_without", "Without (what if we lose…)"),
                        ("reach_allow", "Also stop at (friendly airfields)")):
-        st.multiselect(label, bases, key=key, format_func=base_name, placeholder="Pick bases")
+        st.multiselect(label, bases, key=key, format_func=base_names.__getitem__, placeholder="Pick bases")
     st.number_input("Most stopovers", min_value=0, max_value=MAX_STOPS, step=1, key="reach_stops")
     st.toggle("Detours round closed airspace", key="reach_detour",
                   help="Off: a leg is a straight geodesic and closed airspace bars it. On: a leg may bend round "
