@@ -156,10 +156,8 @@ class MovementDatabase:
         """The window's rows if it holds at most `most` movements, else its busiest `most` routes."""
         where, params = self._where(start, end, keep)
         folded = self._day_fold(start, end, keep)
-        if folded is not None:
-            self.days.prefetch(start, end)
-            if folded.count.sum() > most:
-                return self._drawn(folded, most, summarise)
+        if folded is not None and folded.count.sum() > most:
+            return self._drawn(folded, most, summarise)
         rows = self._rows(where, params, limit=most + 1)
         if len(rows) > most:
             return self._folded(where, params, most, summarise)
@@ -167,12 +165,19 @@ class MovementDatabase:
         categories = tuple(sorted(set(prepared["category"].astype(str))))
         return Window(prepared, None, places, 0, len(prepared), categories)
 
+    def prefetch(self, start: dt.date, end: dt.date, keep: MovementFilter) -> None:
+        """Fetch, in the background, the days a week's step either way would add to a window folded from
+        days. Called once the page has done its work, so the fetch takes turns with the browser's drawing,
+        not with the step's own queries."""
+        if _foldable(start, end, keep):
+            self.days.prefetch(start, end)
+
     # A window from its days' folds ----------------------------------------------------------------------------
 
     def _merged_days(self, start: dt.date, end: dt.date, keep: MovementFilter) -> Fold | None:
         """The window folded from its days' folds, filtered; None where only SQL can answer: a filter on
         mode or confidence (folds are by route), or a window longer than the days a process keeps."""
-        if keep.modes or keep.confidences or (end - start).days + 1 > WINDOW_DAYS:
+        if not _foldable(start, end, keep):
             return None
         folds = self.days.get(start, end)
         if self.longest.days:  # movements started before the window and still under way on its first day
@@ -444,6 +449,12 @@ class MovementDatabase:
             count, first, last = conn.execute(sql.SQL("SELECT count(*), min(date), max(coalesce(end_date, date)) "
                                                       "FROM {}").format(self._table)).fetchone()
         return int(count), (pd.Timestamp(first) if first else None), (pd.Timestamp(last) if last else None)
+
+
+def _foldable(start: dt.date, end: dt.date, keep: MovementFilter) -> bool:
+    """Whether a window is folded from its days' folds: folds are by route, so not with a filter on mode or
+    confidence, and a process keeps only so many days."""
+    return not keep.modes and not keep.confidences and (end - start).days + 1 <= WINDOW_DAYS
 
 
 def _nullable(values: pd.Series) -> list:

@@ -141,6 +141,8 @@ def _render(scenario: Scenario, folder: Path | None) -> None:
     with sources_tab:
         st.markdown(tables.sources, unsafe_allow_html=True)
     sync_query(view)
+    if scenario.database is not None:
+        scenario.database.prefetch(view.start, view.end, view.keep)
 
 
 def _status(view: MapView, routes) -> str:
