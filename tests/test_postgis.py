@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -234,6 +235,22 @@ def test_the_database_folds_a_window_as_memory_does(both, window, keep) -> None:
     assert found.drawn.columns.tolist() == expected.drawn.columns.tolist()
     pd.testing.assert_frame_equal(found.drawn[columns].reset_index(drop=True),
                                   expected.drawn[columns].reset_index(drop=True), check_dtype=False)
+
+
+def test_the_days_a_week_step_adds_are_fetched_ahead_for_windows_folded_from_days(both) -> None:
+    database = both[1].database
+    first = (dt.date(2024, 4, 30) - dt.date(1970, 1, 1)).days  # past every window the other tests drew
+    week_on = set(range(first, first + 7))
+
+    def fetched_ahead(keep: MovementFilter) -> set[int]:
+        database.prefetch(dt.date(2024, 4, 10), dt.date(2024, 4, 29), keep)
+        for thread in threading.enumerate():
+            if thread.name == "footprint-prefetch":
+                thread.join(60)
+        return week_on & set(database.days._folds)
+
+    assert fetched_ahead(MovementFilter(modes=frozenset({"sea"}))) == set()  # such a window is folded by SQL
+    assert fetched_ahead(MovementFilter()) == week_on
 
 
 def ordered(table: pd.DataFrame) -> pd.DataFrame:
