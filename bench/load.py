@@ -86,15 +86,20 @@ async def panel_note(page) -> str:
     in it, and Streamlit's status (a run under way, or the connection lost)."""
     panel = page.locator("details", has_text=PANEL)
     try:
-        status = " ".join(" ".join(await page.locator("[data-testid=stStatusWidget]").all_inner_texts()).split())
+        status = await page_status(page)
         if not await panel.count():
-            return f"workspace panel absent; status: {status or 'idle'}"
+            return f"workspace panel absent; status: {status}"
         state = "open" if await panel.first.evaluate("d => d.open") else "closed"
         alerts = await panel.first.locator("[data-testid=stAlert]").all_inner_texts()
     except Exception:  # the page no longer answers
         return "workspace panel unknown"
-    return (f"workspace panel {state}; status: {status or 'idle'}"
+    return (f"workspace panel {state}; status: {status}"
             + "".join(f"; it says: {' '.join(text.split())[:120]}" for text in alerts))
+
+
+async def page_status(page) -> str:
+    """Streamlit's status on the page: a run under way, the connection lost (its widgets then disabled), or idle."""
+    return " ".join(" ".join(await page.locator("[data-testid=stStatusWidget]").all_inner_texts()).split()) or "idle"
 
 
 @dataclass
@@ -147,6 +152,11 @@ async def session(browser, url: str, number: int, seconds: float, edit: bool, ou
         if ends > 2:
             outcome.errors.append(f"session {number}, stepping: {ends} steps did not move the window")
     except Exception as err:
+        if doing == "stepping":  # a step button stays disabled while the page has lost its server
+            try:
+                err.add_note(f"status: {await page_status(page)}")
+            except Exception:
+                err.add_note("status unknown: the page no longer answers")
         outcome.errors.append(f"session {number}, {doing}: {one_line(err)}")
     finally:
         await context.close()
