@@ -39,7 +39,7 @@ KINDS = ("assets", "sources", "modes")
 _COLUMNS = {"asset": "assets", "source": "sources", "mode": "modes"}
 FIELDS = ("day", "fid", "until", "origin", "olat", "olon", "destination", "dlat", "dlon", "category", "quantity",
           "confidence", "mode", "asset", "source")
-# Texts come as dictionaries: a day's hundred thousand rows name a few hundred places and values.
+# Texts come as dictionaries: a week's hundred thousand rows name a few hundred places and values.
 _TYPES = {"day": pa.date32(), "fid": pa.int64(), "until": pa.date32(), "olat": pa.float64(), "olon": pa.float64(),
           "dlat": pa.float64(), "dlon": pa.float64(), "quantity": pa.float64(),
           **{name: pa.dictionary(pa.int32(), pa.string())
