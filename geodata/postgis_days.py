@@ -207,7 +207,7 @@ class DayFolds:
                     self._coming[day] = done
             try:
                 for start, end in _runs(mine):
-                    rows = self._rows(start, end)
+                    rows = self.rows_where(sql.SQL(" WHERE date BETWEEN %s AND %s"), [_date(start), _date(end)])
                     with self._lock:  # the dictionaries grow as days are folded: one fold at a time
                         days_of = _days(rows["day"]) if len(rows) else np.empty(0, dtype=np.int64)
                         for day in range(start, end + 1):
@@ -223,10 +223,6 @@ class DayFolds:
             with self._lock:
                 if all(day in self._folds for day in days):
                     return
-
-    def _rows(self, first: int, last: int) -> pd.DataFrame:
-        """The movements that start on these days, in order of first appearance."""
-        return self.rows_where(sql.SQL(" WHERE date BETWEEN %s AND %s"), [_date(first), _date(last)])
 
     def rows_where(self, where: sql.Composable, params: list) -> pd.DataFrame:
         """Movements as a fold reads them (FIELDS; texts as categoricals), in order of first appearance."""
