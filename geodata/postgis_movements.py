@@ -185,16 +185,20 @@ class MovementDatabase:
             carried = self._carried(where, [start, start - self.longest, start])
             folds = [*folds, carried]
         merged = merge(folds)
-        keys, places = merged.routes, self.days.places.texts
+        return restricted(merged, self._kept(merged.routes, start, end, keep))
+
+    def _kept(self, keys: np.ndarray, start: dt.date, end: dt.date, keep: MovementFilter) -> np.ndarray:
+        """Which route keys the filter keeps (by category, and by an end at the bases asked for)."""
         kept = np.ones(len(keys), dtype=bool)
         if keep.categories:
             kept &= np.isin(keys % len(CATEGORIES), [CATEGORIES.index(c) for c in keep.categories])
+        places = self.days.places.texts
         for bases in ([bases_of(self.presence, keep.operators, start, end)] if keep.operators else []) + \
                      ([keep.bases] if keep.bases else []):
             wanted = np.array([code for code, key in enumerate(places) if key in bases], dtype=np.int64)
             pair = keys // len(CATEGORIES)
             kept &= np.isin(pair // PLACE_SLOTS, wanted) | np.isin(pair % PLACE_SLOTS, wanted)
-        return restricted(merged, kept)
+        return kept
 
     def _carried(self, where: sql.Composed, params: list) -> Fold:
         return self.days.rows_fold(self.days.rows_where(where, params))
@@ -388,7 +392,10 @@ class MovementDatabase:
         )
 
     def started_by_category(self, start: dt.date, end: dt.date, keep: MovementFilter) -> pd.DataFrame:
-        """As analysis.counts.started_by_category, counted by the database over the date index."""
+        """As analysis.counts.started_by_category: summed from the window's days where it is folded from
+        them (they are the movements that started in it), else counted by the database over the date index."""
+        if _foldable(start, end, keep):
+            return self._started_in_days(start, end, keep)
         where, params = self._where(start, end, keep)
         query = (sql.SQL("SELECT category, count(*), coalesce(sum(quantity), 0)::bigint, "
                          "count(*) FILTER (WHERE quantity IS NULL) FROM {}").format(self._table)
@@ -396,6 +403,18 @@ class MovementDatabase:
         with self.store.reading() as conn:
             rows = conn.execute(query, [*params, start]).fetchall()
         return pd.DataFrame(rows, columns=["category", "movements", "quantity", "unnumbered"])
+
+    def _started_in_days(self, start: dt.date, end: dt.date, keep: MovementFilter) -> pd.DataFrame:
+        sums = np.zeros((3, len(CATEGORIES)))
+        for day in self.days.get(start, end):
+            kept = self._kept(day.routes, start, end, keep)
+            category = day.routes[kept] % len(CATEGORIES)
+            for row, weights in enumerate((day.count, day.quantity, day.quantified)):
+                sums[row] += np.bincount(category, weights=weights[kept], minlength=len(CATEGORIES))
+        movements, quantity, quantified = sums.round().astype(np.int64)
+        present = movements > 0  # as GROUP BY gives them: the categories that have movements
+        return pd.DataFrame({"category": np.array(CATEGORIES)[present], "movements": movements[present],
+                             "quantity": quantity[present], "unnumbered": (movements - quantified)[present]})
 
     def weekly_counts(self, start: dt.date, end: dt.date, keep: MovementFilter) -> pd.DataFrame:
         """Movements per week (starting Monday) and category: from the day counts the database keeps, and

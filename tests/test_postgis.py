@@ -259,7 +259,7 @@ def ordered(table: pd.DataFrame) -> pd.DataFrame:
     return text.sort_values(list(text.columns)).reset_index(drop=True)
 
 
-@pytest.mark.parametrize("keep", FILTERS[:3])
+@pytest.mark.parametrize("keep", FILTERS)
 def test_the_database_counts_the_tables_and_the_weeks_as_memory_does(both, keep) -> None:
     memory, database = both
     for window in WINDOWS:
