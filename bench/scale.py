@@ -12,6 +12,8 @@ Prints, as a median with its spread over several runs:
 In the same run it measures the first map and the same step on 1,000 movements (the
 rig's floor: a near-empty map already costs a few hundred ms in software WebGL) and the
 step on the naive reference app (every record an arc, no caching), and prints the ratios.
+The two dashboards take turns, five steps at a time, and steps are LOOK_SECONDS apart,
+as an analyst looks at each week.
 
 With `--backend postgis` the movements are copied into a PostGIS workspace (a throwaway cluster,
 or `--database URL`) and the dashboard opens it by its address: windows are folded by the
@@ -48,6 +50,9 @@ from bench.synth import make_scenario, synthetic_workspace  # noqa: E402
 
 WINDOW = "from=2024-03-01&to=2024-03-30"  # in the synthetic data's two years
 BUNDLED_WINDOW = "from=2025-01-01&to=2025-01-30"  # in the bundled scenario's period
+# Between two steps, as an analyst looks at each week; a workspace in PostGIS fetches meanwhile the days
+# the next step adds (geodata/postgis_days.py).
+LOOK_SECONDS = 1.5
 
 
 @dataclass
@@ -84,30 +89,50 @@ def first_map(browser, data: Path | str | None, cache: Path, window: str = WINDO
     return FirstMap(drawn, complete)
 
 
-def week_steps(browser, server, count: int, window: str = WINDOW) -> Steps:
-    """Click "week ▶" `count` times; each step lasts until the URL moved and the frame is drawn."""
-    page = browser.new_page(viewport={"width": 1400, "height": 900})
-    counter = WireCounter()
-    counter.attach(page)
-    proxy = CountingProxy(int(server.url.rsplit(":", 1)[1]))
-    page.goto(f"{proxy.url}/?{window}")
-    wait_for_map(page)
-    steps = Steps()
-    button = page.get_by_role("button", name="week ▶")
-    for _ in range(count):
+class Stepper:
+    """A page on one dashboard whose window is moved a week at a time, each step measured."""
+
+    def __init__(self, browser, server, window: str):
+        self.page = browser.new_page(viewport={"width": 1400, "height": 900})
+        self.counter = WireCounter()
+        self.counter.attach(self.page)
+        self.proxy = CountingProxy(int(server.url.rsplit(":", 1)[1]))
+        self.page.goto(f"{self.proxy.url}/?{window}")
+        wait_for_map(self.page)
+        self.button = self.page.get_by_role("button", name="week ▶")
+        self.steps = Steps()
+
+    def step(self) -> None:
+        """Click "week ▶"; the step lasts until the URL moved and the frame is drawn."""
+        page = self.page
+        time.sleep(LOOK_SECONDS)
         before = page.evaluate("() => new URLSearchParams(location.search).get('from')")
-        wire, received = proxy.sent, counter.received
+        wire, received = self.proxy.sent, self.counter.received
         started = time.perf_counter()
-        button.click()
+        self.button.click()
         page.wait_for_function("old => new URLSearchParams(location.search).get('from') !== old", arg=before,
                                timeout=600_000)
         wait_idle(page, 600_000)
-        steps.seconds.append(time.perf_counter() - started)
-        steps.wire_bytes.append(proxy.sent - wire)
-        steps.json_bytes.append(counter.received - received)
-    page.close()
-    proxy.close()
-    return steps
+        self.steps.seconds.append(time.perf_counter() - started)
+        self.steps.wire_bytes.append(self.proxy.sent - wire)
+        self.steps.json_bytes.append(self.counter.received - received)
+
+    def close(self) -> None:
+        self.page.close()
+        self.proxy.close()
+
+
+def week_steps(browser, servers: list, count: int, window: str = WINDOW, turn: int = 5) -> list[Steps]:
+    """`count` week steps on each dashboard, `turn` at a time on each in turn, so that a change in the
+    machine's load falls on all of them."""
+    steppers = [Stepper(browser, server, window) for server in servers]
+    while any(len(stepper.steps.seconds) < count for stepper in steppers):
+        for stepper in steppers:
+            for _ in range(min(turn, count - len(stepper.steps.seconds))):
+                stepper.step()
+    for stepper in steppers:
+        stepper.close()
+    return [stepper.steps for stepper in steppers]
 
 
 COUNT_FRAMES = """() => {
@@ -163,9 +188,12 @@ def bundled(args) -> int:
         for _ in range(args.runs):
             for version in versions:
                 version.first.append(first_map(browser, None, version.cache, BUNDLED_WINDOW, version.root))
-        for version in versions:
-            with dashboard(None, root=version.root, env={"FOOTPRINT_CACHE_DIR": str(version.cache)}) as server:
-                version.steps = week_steps(browser, server, args.steps, BUNDLED_WINDOW)
+        with contextlib.ExitStack() as servers:
+            running = [servers.enter_context(dashboard(None, root=version.root,
+                                                       env={"FOOTPRINT_CACHE_DIR": str(version.cache)}))
+                       for version in versions]
+            for version, steps in zip(versions, week_steps(browser, running, args.steps, BUNDLED_WINDOW), strict=True):
+                version.steps = steps
         browser.close()
     median = statistics.median
     print(f"\nFootprint on the bundled scenario ({BUNDLED_WINDOW}, week steps)")
@@ -240,17 +268,16 @@ def main(argv: list[str] | None = None) -> int:
             warm = [first_map(browser, data, warm_cache) for _ in range(args.runs)]
         small_first = [first_map(browser, small, scratch / "cache-small") for _ in range(args.runs)]
 
-        with dashboard(data, env={"FOOTPRINT_CACHE_DIR": str(scratch / "cache-warm")}) as server:
-            big = week_steps(browser, server, args.steps)
+        with dashboard(data, env={"FOOTPRINT_CACHE_DIR": str(scratch / "cache-warm")}) as server, \
+                dashboard(small, env={"FOOTPRINT_CACHE_DIR": str(scratch / "cache-small")}) as small_server:
+            big, floor = week_steps(browser, [server, small_server], args.steps)
             resident, peak = server.resident_mb()
             rate = play_rate(browser, server)
-        with dashboard(small, env={"FOOTPRINT_CACHE_DIR": str(scratch / "cache-small")}) as server:
-            floor = week_steps(browser, server, args.steps)
-            small_rate = play_rate(browser, server)
+            small_rate = play_rate(browser, small_server)
         naive = Steps()
         if args.naive_steps and not in_database:
             with serve(ROOT / "bench" / "naive_app.py", data) as server:
-                naive = week_steps(browser, server, args.naive_steps)
+                naive, = week_steps(browser, [server], args.naive_steps)
         browser.close()
 
     median = statistics.median
