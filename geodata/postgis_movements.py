@@ -405,13 +405,14 @@ class MovementDatabase:
         return pd.DataFrame(rows, columns=["category", "movements", "quantity", "unnumbered"])
 
     def _started_in_days(self, start: dt.date, end: dt.date, keep: MovementFilter) -> pd.DataFrame:
-        sums = np.zeros((3, len(CATEGORIES)))
-        for day in self.days.get(start, end):
-            kept = self._kept(day.routes, start, end, keep)
-            category = day.routes[kept] % len(CATEGORIES)
-            for row, weights in enumerate((day.count, day.quantity, day.quantified)):
-                sums[row] += np.bincount(category, weights=weights[kept], minlength=len(CATEGORIES))
-        movements, quantity, quantified = sums.round().astype(np.int64)
+        days = self.days.get(start, end)
+        keys = np.concatenate([day.routes for day in days])
+        kept = self._kept(keys, start, end, keep)
+        category = keys[kept] % len(CATEGORIES)
+        movements, quantity, quantified = (
+            np.bincount(category, weights=np.concatenate([getattr(day, name) for day in days])[kept],
+                        minlength=len(CATEGORIES)).round().astype(np.int64)
+            for name in ("count", "quantity", "quantified"))
         present = movements > 0  # as GROUP BY gives them: the categories that have movements
         return pd.DataFrame({"category": np.array(CATEGORIES)[present], "movements": movements[present],
                              "quantity": quantity[present], "unnumbered": (movements - quantified)[present]})
