@@ -78,6 +78,25 @@ def test_add_a_movement_stays_on_its_tab_then_undo_it(app) -> None:
     assert "undone by #2" in on_tab(app, "History").markdown[1].value
 
 
+def tab_identities(node) -> list[str]:
+    """The identities of the tab sets under `node`, as the browser names them when a tab is clicked."""
+    found = [node.proto.id] if getattr(node, "type", None) == "tab_container" else []
+    for child in getattr(node, "children", {}).values():
+        found += tab_identities(child)
+    return found
+
+
+def test_the_tabs_keep_their_identity_whichever_is_open(app) -> None:
+    # A click on the tabs as the browser drew them before the last rerun must still reach them: with a
+    # changing identity the server forgets the clicked tabs and the panel stays on its first tab.
+    app, _ = app
+    drawn = tab_identities(app.main)
+    assert len(drawn) == 1
+    assert tab_identities(named(app).main) == drawn
+    assert tab_identities(on_tab(app, "Add").main) == drawn
+    assert tab_identities(on_tab(app, "History").main) == drawn
+
+
 def test_a_bad_record_shows_the_problem_and_saves_nothing(app) -> None:
     app, target = app
     before = store_for(target).revision()

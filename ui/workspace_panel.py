@@ -101,9 +101,9 @@ def workspace_panel(target: Target) -> None:
     # change starts right after a save must not take the confirmation away.
     if notice := st.session_state.get(NOTICE_KEY):
         st.success(notice)
-    # The session's own values are the defaults: a busy server can send these widgets to a browser that
-    # draws them afresh, which would otherwise report the empty name and the first tab as the analyst's
-    # choice (seen with thirty sessions on two cores: "Type your name" after the name was typed).
+    # The session's own name is the default: a busy server can send this box to a browser that draws it
+    # afresh, which would otherwise report an empty name as the analyst's choice (seen with thirty sessions
+    # on two cores: "Type your name" after the name was typed).
     st.text_input("Your name", value=st.session_state.get(_AUTHOR, ""), key=_AUTHOR,
                   help="Recorded with each change you make in this session.")
     try:
@@ -111,9 +111,10 @@ def workspace_panel(target: Target) -> None:
     except (OSError, WorkspaceError) as err:
         st.error(f"{shown(target)} cannot be opened as a workspace: {err}")
         return
-    # A key keeps the tab across the rerun after a save; only the open tab's content runs.
-    tabs = dict(zip(TABS, st.tabs(TABS, default=st.session_state.get(_TAB), key=_TAB, on_change="rerun"),
-                    strict=True))
+    # A key keeps the tab across the rerun after a save; only the open tab's content runs. No `default`:
+    # Streamlit makes it part of the tabs' identity, and a click on tabs drawn before a rerun that changed
+    # their identity names tabs the server has forgotten, so it is lost (the load benchmark's Add tab).
+    tabs = dict(zip(TABS, st.tabs(TABS, key=_TAB, on_change="rerun"), strict=True))
     parts = {"Import a file": _import_tab, "Add": _add_tab, "Edit or delete": _edit_tab, "History": _history_tab}
     for label, tab in tabs.items():
         if tab.open:
