@@ -33,6 +33,9 @@ from geodata.schema import CATEGORIES, CONFIDENCES
 log = logging.getLogger(__name__)
 
 CACHED_DAYS = 200
+# The days a step will add are fetched this long after a page has run: a browser on the same machine (a single
+# analyst's set-up) first draws the step it was sent, and the analyst looks at it for longer than this.
+PREFETCH_DELAY = 1.0
 SEEN_BITS = 40  # a first appearance is (day << SEEN_BITS) + the row's place in the table
 PLACE_SLOTS = 1 << 22  # route keys: (origin * PLACE_SLOTS + destination) * len(CATEGORIES) + category
 KINDS = ("assets", "sources", "modes")
@@ -189,7 +192,9 @@ class DayFolds:
         with self._lock:
             wanted = [day for day in days if day not in self._folds and day not in self._coming]
         if wanted:
-            threading.Thread(target=self._prefetch, args=(wanted,), daemon=True, name="footprint-prefetch").start()
+            fetch = threading.Timer(PREFETCH_DELAY, self._prefetch, args=(wanted,))
+            fetch.daemon, fetch.name = True, "footprint-prefetch"
+            fetch.start()
 
     def _prefetch(self, days: list[int]) -> None:
         try:
