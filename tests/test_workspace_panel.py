@@ -53,6 +53,8 @@ def test_without_a_name_nothing_is_saved(app) -> None:
     on_tab(app, "Add").button(key="FormSubmitter:add_movement-Add movement").click().run()
     assert not app.exception and "Type your name" in app.warning[0].value
     assert store_for(target).revision() == before
+    # The reason stays said through a rerun that another session's change starts, until the next attempt.
+    assert "Type your name" in app.run().warning[0].value
 
 
 def test_add_a_movement_stays_on_its_tab_then_undo_it(app) -> None:
@@ -105,6 +107,10 @@ def test_a_bad_record_shows_the_problem_and_saves_nothing(app) -> None:
     assert "Nothing was saved" in app.error[0].value
     assert "needs a base id or origin_lat/origin_lon" in app.code[0].value
     assert store_for(target).revision() == before
+    assert "needs a base id or origin_lat/origin_lon" in app.run().code[0].value
+    app.text_input(key="movement_origin_point").set_value("35.1, 36.2")
+    app.button(key="FormSubmitter:add_movement-Add movement").click().run()
+    assert "needs a base id or origin_lat/origin_lon" not in app.code[0].value, "the next attempt's own reasons"
 
 
 def test_edit_and_delete_a_base(app) -> None:

@@ -83,7 +83,7 @@ def new_workspace(source: Path) -> None:
     from geodata.dburl import is_database_url, mask_text, masked
     from geodata.workspace import create_workspace
     from geodata.workspace_store import WorkspaceError
-    from ui.workspace_panel import NOTICE_KEY, PANEL_KEY
+    from ui.workspace_panel import NOTICE_KEY, PANEL_KEY, Notice
 
     with st.expander("Start a workspace"):
         st.caption("Copies this scenario into a GeoPackage (or a PostgreSQL schema, given a postgresql:// "
@@ -111,6 +111,6 @@ def new_workspace(source: Path) -> None:
                 st.error(f"Nothing was written: {mask_text(str(err), target) if database else err}")
                 return
             st.session_state[WORKSPACE_KEY] = target if database else str(path)
-            st.session_state[NOTICE_KEY] = f"Created {masked(target) if database else path}; it is open here."
+            st.session_state[NOTICE_KEY] = Notice(f"Created {masked(target) if database else path}; it is open here.")
             st.session_state[PANEL_KEY] = True
             st.rerun()

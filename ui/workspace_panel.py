@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -53,6 +54,18 @@ NOTICE_KEY = "workspace_notice"
 _AUTHOR = "workspace_author"
 _TAB = "workspace_tab"
 _REVISION = "workspace_revision"
+
+
+@dataclass(frozen=True)
+class Notice:
+    """What a session's last attempt at a change came to, said at the top of the panel until its next one."""
+
+    text: str
+    kind: str = "success"  # or "warning", "error": nothing was saved
+    detail: str = ""  # the reasons, one per line
+
+
+_SHOW = {"success": st.success, "warning": st.warning, "error": st.error}
 
 
 def is_workspace(data: str | None) -> bool:
@@ -97,10 +110,13 @@ def workspace_expander(target: Target) -> None:
 def workspace_panel(target: Target) -> None:
     """The whole panel for the workspace at `target` (a .gpkg path or a postgresql:// address)."""
     target = target_of(target)
-    # This session's last change stays said until its next one: a rerun that another session's
-    # change starts right after a save must not take the confirmation away.
+    # What this session's last attempt at a change came to stays said until its next attempt: a rerun
+    # that another session's change starts right after must not take the confirmation, or the reason
+    # nothing was saved, away.
     if notice := st.session_state.get(NOTICE_KEY):
-        st.success(notice)
+        _SHOW[notice.kind](notice.text)
+        if notice.detail:
+            st.code(notice.detail, language=None)
     # The session's own name is the default: a busy server can send this box to a browser that draws it
     # afresh, which would otherwise report an empty name as the analyst's choice (seen with thirty sessions
     # on two cores: "Type your name" after the name was typed).
@@ -127,17 +143,15 @@ def _author() -> str:
 
 
 def _write(action: Callable[[], object], done: Callable[[object], str]) -> None:
-    """Run a write; on success note it and rerun, else show why nothing was saved."""
+    """Run a write and rerun; the panel then says what it came to: saved, or why nothing was."""
     if not _author():
-        st.warning("Type your name at the top first: each change records who made it.")
-        return
-    try:
-        result = action()
-    except WorkspaceError as err:
-        st.error("Nothing was saved:")
-        st.code("\n".join(err.lines), language=None)
-        return
-    st.session_state[NOTICE_KEY] = done(result)
+        notice = Notice("Type your name at the top first: each change records who made it.", "warning")
+    else:
+        try:
+            notice = Notice(done(action()))
+        except WorkspaceError as err:
+            notice = Notice("Nothing was saved:", "error", "\n".join(err.lines))
+    st.session_state[NOTICE_KEY] = notice
     st.rerun()
 
 
