@@ -192,10 +192,10 @@ class MovementDatabase:
         kept = np.ones(len(keys), dtype=bool)
         if keep.categories:
             kept &= np.isin(keys % len(CATEGORIES), [CATEGORIES.index(c) for c in keep.categories])
-        places = self.days.places.texts
+        codes = self.days.places.codes
         for bases in ([bases_of(self.presence, keep.operators, start, end)] if keep.operators else []) + \
                      ([keep.bases] if keep.bases else []):
-            wanted = np.array([code for code, key in enumerate(places) if key in bases], dtype=np.int64)
+            wanted = np.array([codes[base] for base in bases if base in codes], dtype=np.int64)
             pair = keys // len(CATEGORIES)
             kept &= np.isin(pair // PLACE_SLOTS, wanted) | np.isin(pair % PLACE_SLOTS, wanted)
         return kept
