@@ -172,6 +172,7 @@ class DayFolds:
         self.values = {kind: Dictionary() for kind in KINDS}
         self._folds: collections.OrderedDict[int, Fold] = collections.OrderedDict()
         self._coming: dict[int, threading.Event] = {}
+        self._scheduled: set[int] = set()  # days a delayed prefetch will fetch: not scheduled twice
         self._lock = threading.Lock()
 
     def get(self, first: dt.date, last: dt.date) -> list[Fold]:
@@ -190,7 +191,9 @@ class DayFolds:
         days = [*range(_day_number(last) + 1, _day_number(last) + step + 1),
                 *range(_day_number(first) - step, _day_number(first))]
         with self._lock:
-            wanted = [day for day in days if day not in self._folds and day not in self._coming]
+            wanted = [day for day in days
+                      if day not in self._folds and day not in self._coming and day not in self._scheduled]
+            self._scheduled.update(wanted)
         if wanted:
             fetch = threading.Timer(PREFETCH_DELAY, self._prefetch, args=(wanted,))
             fetch.daemon, fetch.name = True, "footprint-prefetch"
@@ -201,6 +204,9 @@ class DayFolds:
             self._fetch_days(days)
         except Exception:  # only a head start: the window that needs these days fetches them itself
             log.warning("prefetching days failed", exc_info=True)
+        finally:
+            with self._lock:
+                self._scheduled.difference_update(days)
 
     def _fetch_days(self, days: list[int]) -> None:
         while True:

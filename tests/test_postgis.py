@@ -253,6 +253,19 @@ def test_the_days_a_week_step_adds_are_fetched_ahead_for_windows_folded_from_day
     assert fetched_ahead(MovementFilter()) == week_on
 
 
+def test_reruns_within_the_prefetch_delay_schedule_its_days_once(both) -> None:
+    days = both[1].database.days
+    start, end = dt.date(2024, 6, 1), dt.date(2024, 6, 20)  # a window no other test draws
+    for _ in range(3):  # as reruns in the second before the delayed fetch starts
+        days.prefetch(start, end)
+    scheduled = [thread for thread in threading.enumerate() if thread.name == "footprint-prefetch"]
+    for thread in scheduled:
+        thread.join(60)
+    assert len(scheduled) == 1
+    first = (end - dt.date(1970, 1, 1)).days + 1
+    assert set(range(first, first + 7)) <= set(days._folds)
+
+
 def ordered(table: pd.DataFrame) -> pd.DataFrame:
     """The table's rows as text in one order: within a day the two paths may list movements differently."""
     text = table.astype(str)
