@@ -113,9 +113,13 @@ class Outcome:
 
 
 def one_line(err: Exception) -> str:
-    """An error's type, message and notes on one line: Playwright's own messages carry their call log."""
+    """An error's type, message and notes on one line. Playwright's messages carry their call log, whose
+    last lines say what the page kept refusing (the element not visible, not enabled, detached)."""
     notes = "".join(f" [{note}]" for note in getattr(err, "__notes__", ()))
-    return f"{type(err).__name__}: {' '.join(str(err).split())[:240]}{notes}"
+    text = " ".join(str(err).split())
+    if len(text) > 480:
+        text = f"{text[:240]} … {text[-240:]}"
+    return f"{type(err).__name__}: {text}{notes}"
 
 
 async def session(browser, url: str, number: int, seconds: float, edit: bool, outcome: Outcome) -> None:
