@@ -99,13 +99,14 @@ def test_the_tabs_keep_their_identity_whichever_is_open(app) -> None:
     assert tab_identities(on_tab(app, "History").main) == drawn
 
 
-def test_a_bad_record_shows_the_problem_and_saves_nothing(app) -> None:
+def test_a_bad_record_shows_the_problem_and_saves_nothing(app, caplog) -> None:
     app, target = app
     before = store_for(target).revision()
     app = on_tab(named(app), "Add")
     app.button(key="FormSubmitter:add_movement-Add movement").click().run()  # no ends, no source
     assert "Nothing was saved" in app.error[0].value
     assert "needs a base id or origin_lat/origin_lon" in app.code[0].value
+    assert "needs a base id or origin_lat/origin_lon" in caplog.text, "the server's log says why too"
     assert store_for(target).revision() == before
     assert "needs a base id or origin_lat/origin_lon" in app.run().code[0].value
     app.text_input(key="movement_origin_point").set_value("35.1, 36.2")

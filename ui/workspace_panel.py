@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -47,6 +48,7 @@ EDIT_TABLES = ("movements", "bases", "zones", "presence")
 TABS = ("Import a file", "Add", "Edit or delete", "History")
 HISTORY_SHOWN = 50
 LISTED = 500  # records offered in the edit list; a bigger table is searched by id
+LOG = logging.getLogger("footprint.workspace")
 IMPORT_LIMIT = 200_000  # records a table may hold for imports from the browser: duplicates are found in memory
 POLL_SECONDS = 5  # an idle session sees others' changes within this
 PANEL_KEY = "workspace_panel"  # the panel's expander: open or closed, kept by the session
@@ -151,6 +153,8 @@ def _write(action: Callable[[], object], done: Callable[[object], str]) -> None:
             notice = Notice(done(action()))
         except WorkspaceError as err:
             notice = Notice("Nothing was saved:", "error", "\n".join(err.lines))
+            # The server's log says it too: whoever runs a team's dashboards can see why a save was refused.
+            LOG.warning("refused a change by %r: %s", _author(), " | ".join(err.lines))
     st.session_state[NOTICE_KEY] = notice
     st.rerun()
 
