@@ -90,11 +90,12 @@ async def panel_note(page) -> str:
         if not await panel.count():
             return f"workspace panel absent; status: {status}"
         state = "open" if await panel.first.evaluate("d => d.open") else "closed"
-        alerts = await panel.first.locator("[data-testid=stAlert]").all_inner_texts()
+        said = [*await panel.first.locator("[data-testid=stAlert]").all_inner_texts(),
+                *await panel.first.locator("[data-testid=stCode]").all_inner_texts()]  # the reasons, if refused
     except Exception:  # the page no longer answers
         return "workspace panel unknown"
     return (f"workspace panel {state}; status: {status}"
-            + "".join(f"; it says: {' '.join(text.split())[:120]}" for text in alerts))
+            + "".join(f"; it says: {' '.join(text.split())[:240]}" for text in said))
 
 
 async def page_status(page) -> str:
