@@ -154,7 +154,8 @@ def _write(action: Callable[[], object], done: Callable[[object], str]) -> None:
         except WorkspaceError as err:
             notice = Notice("Nothing was saved:", "error", "\n".join(err.lines))
             # The server's log says it too: whoever runs a team's dashboards can see why a save was refused.
-            LOG.warning("refused a change by %r: %s", _author(), " | ".join(err.lines))
+            # As repr: a reason may quote a file's text, whose line breaks must not forge log lines.
+            LOG.warning("refused a change by %r: %r", _author(), err.lines)
     st.session_state[NOTICE_KEY] = notice
     st.rerun()
 
