@@ -25,12 +25,14 @@ from geodata.dburl import is_database_url, masked  # noqa: E402
 from ui import sidebar  # noqa: E402
 from ui.main_panel import main_panel, title  # noqa: E402
 from ui.session import init_from_query  # noqa: E402
+from ui.follow import follow_changes, is_workspace, shown_revision  # noqa: E402
 
 parser = argparse.ArgumentParser(prog="dashboard.py")
 parser.add_argument("--data", help="scenario folder, .gpkg or postgresql:// address (default: the bundled scenario)")
 # A workspace this session started replaces --data for this session only.
 data = st.session_state.get(sidebar.WORKSPACE_KEY) or parser.parse_known_args(sys.argv[1:])[0].data
 
+shown = shown_revision(data) if is_workspace(data) else None  # before the data: a change saved meanwhile shows
 try:
     scenario = load_scenario(data)
 except ScenarioError as err:
@@ -50,10 +52,10 @@ title(scenario)
 folder = None if is_database_url(data) else Path(data) if data else BUNDLED
 main_panel(scenario, folder)
 
-from ui.workspace_panel import follow_changes, is_workspace, workspace_expander  # noqa: E402
-
 if is_workspace(data):  # edited in place, by this session and others
-    follow_changes(data)
+    from ui.workspace_panel import workspace_expander
+
+    follow_changes(data, shown)
     workspace_expander(data)
 else:
     with st.sidebar:

@@ -162,8 +162,13 @@ class PostgisStore:
             return _exists(conn, self)
 
     def revision(self) -> tuple:
-        with self.reading() as conn:
-            row = conn.execute(sql.SQL("SELECT n FROM {}").format(self.table(REVISION))).fetchone()
+        try:
+            with self.reading() as conn:
+                row = conn.execute(sql.SQL("SELECT n FROM {}").format(self.table(REVISION))).fetchone()
+        except psycopg.errors.UndefinedTable:
+            raise WorkspaceError([f"{self.address}: -: no workspace in schema {self.schema!r}"]) from None
+        except psycopg.Error as err:
+            raise WorkspaceError(_lines_of(err, self.address)) from None
         return (row[0],)
 
     def read(self) -> DatabaseWorkspace:

@@ -1,9 +1,8 @@
 """Changing a workspace from the dashboard: import a file, add, edit or delete a record, undo a change.
 
 Every write goes through geodata.workspace, which works on the workspace as it
-is while holding the write lock, so two browser sessions' changes both land.
-Other sessions, other processes and QGIS change it too: `follow_changes`
-reruns this page when the workspace's revision moves, even in an idle session.
+is while holding the write lock, so two browser sessions' changes both land;
+ui/follow.py shows each session the others' changes.
 """
 
 from __future__ import annotations
@@ -42,7 +41,7 @@ from geodata.workspace import (
     target_of,
     undo,
 )
-from geodata.workspace_store import WorkspaceError, columns, store_for
+from geodata.workspace_store import WorkspaceError, columns
 
 EDIT_TABLES = ("movements", "bases", "zones", "presence")
 TABS = ("Import a file", "Add", "Edit or delete", "History")
@@ -50,12 +49,10 @@ HISTORY_SHOWN = 50
 LISTED = 500  # records offered in the edit list; a bigger table is searched by id
 LOG = logging.getLogger("footprint.workspace")
 IMPORT_LIMIT = 200_000  # records a table may hold for imports from the browser: duplicates are found in memory
-POLL_SECONDS = 5  # an idle session sees others' changes within this
 PANEL_KEY = "workspace_panel"  # the panel's expander: open or closed, kept by the session
 NOTICE_KEY = "workspace_notice"
 _AUTHOR = "workspace_author"
 _TAB = "workspace_tab"
-_REVISION = "workspace_revision"
 
 
 @dataclass(frozen=True)
@@ -70,33 +67,8 @@ class Notice:
 _SHOW = {"success": st.success, "warning": st.warning, "error": st.error}
 
 
-def is_workspace(data: str | None) -> bool:
-    """A .gpkg file or a database address is a workspace, edited in place; a folder is not."""
-    return bool(data) and (is_database_url(data) or Path(data).suffix.lower() == ".gpkg")
-
-
 def shown(target: Target) -> str:
     return masked(str(target)) if is_database_url(str(target)) else Path(target).name
-
-
-def follow_changes(target: Target) -> None:
-    """Note the revision this run shows; an idle session then reruns within POLL_SECONDS of a change elsewhere."""
-    store = store_for(target_of(target))
-    try:
-        st.session_state[_REVISION] = store.revision()
-    except WorkspaceError:
-        return
-    st.fragment(run_every=POLL_SECONDS)(_watch)(str(target))
-
-
-def _watch(target: str) -> None:
-    try:
-        revision = store_for(target_of(target)).revision()
-    except WorkspaceError:
-        return
-    if revision != st.session_state.get(_REVISION):
-        st.session_state[_REVISION] = revision
-        st.rerun()
 
 
 def workspace_expander(target: Target) -> None:
