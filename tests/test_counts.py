@@ -28,3 +28,14 @@ def test_quantities_count_once_in_the_window_a_movement_started_and_people_only_
 def test_plural():
     assert (plural(1, "movement"), plural(2, "movement"), plural(1204, "route")) == (
         "1 movement", "2 movements", "1,204 routes")
+
+
+def test_the_note_sums_quantities_not_movements_and_escapes_their_names(tmp_path):
+    from ui.main_panel import counts_html
+
+    scenario = load_scenario(write_scenario(tmp_path / "s", movements_csv=MOVEMENTS))
+    january = window_counts(scenario.movements_in(dt.date(2025, 1, 1), dt.date(2025, 1, 31)), dt.date(2025, 1, 1))
+    note = counts_html(january)
+    assert "Quantities moved: armour 100 · cargo 2 (summed over the movements that started in the window)" in note
+    hostile = counts_html(type(january)(1, 1, 0, 0, {"<img src=x>": 3}))
+    assert "<img" not in hostile and "&lt;img src=x&gt; 3" in hostile

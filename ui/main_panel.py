@@ -169,8 +169,9 @@ def counts_html(counts: WindowCounts) -> str:
         f"<div><div style='font-size:1.5rem;font-weight:600;line-height:1.1'>{value}</div>"
         f"<div style='font-size:.72rem;opacity:.7'>{html.escape(label)}</div></div>" for value, label in cells) + "</div>"
     equipment = " · ".join(f"{category} {number:,}" for category, number in counts.equipment.items())
-    note = (f"<div style='font-size:.75rem;opacity:.75;margin-bottom:8px'>Moved, by what: {html.escape(equipment)} "
-            "(movements that started in the window)</div>") if equipment else ""
+    # Quantities, not movements: one movement may stand for nine flights.
+    note = (f"<div style='font-size:.75rem;opacity:.75;margin-bottom:8px'>Quantities moved: {html.escape(equipment)} "
+            "(summed over the movements that started in the window)</div>") if equipment else ""
     return figures + note
 
 
