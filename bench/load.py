@@ -92,10 +92,23 @@ async def panel_note(page) -> str:
         state = "open" if await panel.first.evaluate("d => d.open") else "closed"
         said = [*await panel.first.locator("[data-testid=stAlert]").all_inner_texts(),
                 *await panel.first.locator("[data-testid=stCode]").all_inner_texts()]  # the reasons, if refused
+        typed = await form_values(panel.first)
     except Exception:  # the page no longer answers
         return "workspace panel unknown"
     return (f"workspace panel {state}; status: {status}"
-            + "".join(f"; it says: {' '.join(text.split())[:240]}" for text in said))
+            + "".join(f"; it says: {' '.join(text.split())[:240]}" for text in said)
+            + (f"; its boxes hold: {typed}" if typed else ""))
+
+
+async def form_values(panel) -> str:
+    """What the panel's name and Add form boxes hold on the page: a refusal that names an empty field then
+    says whether the page lost the typing or the server did not receive it."""
+    boxes = panel.get_by_role("textbox")
+    held = []
+    for index in range(await boxes.count()):
+        box = boxes.nth(index)
+        held.append(f"{await box.get_attribute('aria-label')}={await box.input_value()!r}")
+    return ", ".join(held)
 
 
 async def page_status(page) -> str:
