@@ -21,7 +21,7 @@ class Page:
         self.target, self.now, self.reruns, self.poll = str(target), 0.0, 0, None
         stand_in = SimpleNamespace(session_state={}, fragment=self._fragment, rerun=self._rerun)
         monkeypatch.setattr(follow, "st", stand_in)
-        monkeypatch.setattr(follow.time, "monotonic", lambda: self.now)
+        monkeypatch.setattr(follow, "monotonic", lambda: self.now)
 
     def _fragment(self, run_every: float):
         assert run_every == follow.POLL_SECONDS

@@ -6,8 +6,8 @@ POLL_SECONDS. Kept light, as the dashboard reads the revision before its data.
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
+from time import monotonic
 
 import streamlit as st
 
@@ -39,7 +39,7 @@ def follow_changes(target: Target, shown: tuple | None) -> None:
     if shown is None:
         return
     st.session_state[_REVISION] = shown
-    st.session_state[_RAN_AT] = time.monotonic()
+    st.session_state[_RAN_AT] = monotonic()
     st.fragment(run_every=POLL_SECONDS)(_watch)(str(target))
 
 
@@ -48,7 +48,7 @@ def _watch(target: str) -> None:
     # queue behind it and redraw the page twice (thirty sessions on two cores spent as much on these as on
     # their own steps). Only this poll is skipped: the next one reruns a session that has since gone idle.
     # (The full run itself calls this too, at once: skipped the same way.)
-    if time.monotonic() - st.session_state.get(_RAN_AT, 0.0) < POLL_SECONDS:
+    if monotonic() - st.session_state.get(_RAN_AT, 0.0) < POLL_SECONDS:
         return
     try:
         revision = store_for(target_of(target)).revision()
