@@ -47,11 +47,12 @@ def on_tab(app: AppTest, label: str) -> AppTest:
     return app.run()
 
 
-def test_without_a_name_nothing_is_saved(app) -> None:
+def test_without_a_name_nothing_is_saved(app, caplog) -> None:
     app, target = app
     before = store_for(target).revision()
     on_tab(app, "Add").button(key="FormSubmitter:add_movement-Add movement").click().run()
     assert not app.exception and "Type your name" in app.warning[0].value
+    assert "refused a change without a name" in caplog.text, "the server's log says why too"
     assert store_for(target).revision() == before
     # The reason stays said through a rerun that another session's change starts, until the next attempt.
     assert "Type your name" in app.run().warning[0].value

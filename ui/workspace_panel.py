@@ -120,12 +120,14 @@ def _write(action: Callable[[], object], done: Callable[[object], str]) -> None:
     """Run a write and rerun; the panel then says what it came to: saved, or why nothing was."""
     if not _author():
         notice = Notice("Type your name at the top first: each change records who made it.", "warning")
+        LOG.warning("refused a change without a name")
     else:
         try:
             notice = Notice(done(action()))
         except WorkspaceError as err:
             notice = Notice("Nothing was saved:", "error", "\n".join(err.lines))
-            # The server's log says it too: whoever runs a team's dashboards can see why a save was refused.
+            # The server's log says it too, as for a missing name: whoever runs a team's dashboards can see
+            # why a save was refused.
             # As repr: a reason may quote a file's text, whose line breaks must not forge log lines.
             LOG.warning("refused a change by %r: %r", _author(), err.lines)
     st.session_state[NOTICE_KEY] = notice
