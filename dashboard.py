@@ -34,7 +34,7 @@ data = st.session_state.get(sidebar.WORKSPACE_KEY) or parser.parse_known_args(sy
 
 shown = shown_revision(data) if is_workspace(data) else None  # before the data: a change saved meanwhile shows
 try:
-    scenario = load_scenario(data)
+    scenario = load_scenario(data, shown)
 except ScenarioError as err:
     st.error(f"The scenario at {masked(data) if is_database_url(data) else data} cannot be opened:")
     st.code("\n".join(err.problems.lines()), language=None)

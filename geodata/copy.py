@@ -131,7 +131,7 @@ def _geopackage(path: Path) -> Source:
 def _database(url: str) -> Source:
     store = PostgisStore(url)
     if not store.exists():
-        raise WorkspaceError([f"{store.address}: -: no workspace in schema {store.schema!r}"])
+        raise store.missing()
     with store.reading() as conn:
         conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         tables = {table: read_table(conn, store, table).drop(columns="_version")

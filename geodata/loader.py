@@ -196,11 +196,14 @@ def _load(path: Path, fingerprint: tuple) -> Scenario:
     return scenario
 
 
-def load_scenario(path: Path | str | None = None) -> Scenario:
-    """The scenario at `path` (the bundled one by default, or a postgresql:// address); raises ScenarioError."""
+def load_scenario(path: Path | str | None = None, revision: tuple | None = None) -> Scenario:
+    """The scenario at `path` (the bundled one by default, or a postgresql:// address); raises ScenarioError.
+
+    `revision` is a workspace's revision (its store's), when the caller has just read it: it then serves as
+    the cache key, and is not read twice."""
     if is_database_url(path):
         from geodata.postgis_scenario import load_database
 
-        return load_database(str(path))
+        return load_database(str(path), revision)
     resolved = Path(path).expanduser().resolve() if path else BUNDLED
-    return _load(resolved, _fingerprint(resolved))
+    return _load(resolved, revision or _fingerprint(resolved))

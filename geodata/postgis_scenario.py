@@ -46,8 +46,8 @@ def _unreadable(store: PostgisStore, err: Exception) -> Problems:
     """Why the workspace cannot be read: no connection, no such workspace, or the database's own words."""
     problems = Problems()
     if isinstance(err, psycopg.errors.UndefinedTable):
-        message = f"no workspace in schema {store.schema!r}"
-    elif isinstance(err, WorkspaceError):
+        err = store.missing()
+    if isinstance(err, WorkspaceError):
         message = err.lines[0].split(": -: ", 1)[-1]
     else:
         message = said(err, store.address)
@@ -60,7 +60,7 @@ def _checked(store: PostgisStore) -> tuple[Scenario | None, Problems, dict[str, 
 
     try:
         if not store.exists():
-            raise WorkspaceError([f"{store.address}: -: no workspace in schema {store.schema!r}"])
+            raise store.missing()
         tables = _small_tables(store)
     except (WorkspaceError, psycopg.Error) as err:
         return None, _unreadable(store, err), {}
@@ -79,13 +79,15 @@ def _load(url: str, revision: tuple) -> Scenario:
     return dataclasses.replace(scenario, database=MovementDatabase(store, scenario.bases, scenario.presence))
 
 
-def load_database(url: str) -> Scenario:
-    """The scenario in the database workspace at `url`, as of its latest revision; raises ScenarioError."""
+def load_database(url: str, revision: tuple | None = None) -> Scenario:
+    """The scenario in the database workspace at `url`, as of `revision` (read here when not given: the
+    dashboard has just read it); raises ScenarioError."""
     store = PostgisStore(url)
-    try:
-        revision = store.revision()
-    except (WorkspaceError, psycopg.Error) as err:
-        raise ScenarioError(_unreadable(store, err)) from None
+    if revision is None:
+        try:
+            revision = store.revision()
+        except (WorkspaceError, psycopg.Error) as err:
+            raise ScenarioError(_unreadable(store, err)) from None
     return _load(url, revision)
 
 

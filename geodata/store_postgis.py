@@ -161,19 +161,23 @@ class PostgisStore:
         with self.reading() as conn:
             return _exists(conn, self)
 
+    def missing(self) -> WorkspaceError:
+        """What reading or writing a schema that holds no workspace raises."""
+        return WorkspaceError([f"{self.address}: -: no workspace in schema {self.schema!r}"])
+
     def revision(self) -> tuple:
         try:
             with self.reading() as conn:
                 row = conn.execute(sql.SQL("SELECT n FROM {}").format(self.table(REVISION))).fetchone()
         except psycopg.errors.UndefinedTable:
-            raise WorkspaceError([f"{self.address}: -: no workspace in schema {self.schema!r}"]) from None
+            raise self.missing() from None
         except psycopg.Error as err:
             raise WorkspaceError(_lines_of(err, self.address)) from None
         return (row[0],)
 
     def read(self) -> DatabaseWorkspace:
         if not self.exists():
-            raise WorkspaceError([f"{self.address}: -: no workspace in schema {self.schema!r}"])
+            raise self.missing()
         return DatabaseWorkspace(self, self.reading)
 
     # Writing ------------------------------------------------------------------------------------------------
@@ -186,7 +190,7 @@ class PostgisStore:
                     self._lock(conn, timeout)
                     if not _exists(conn, self):
                         if not create:
-                            raise WorkspaceError([f"{self.address}: -: no workspace in schema {self.schema!r}"])
+                            raise self.missing()
                         _create_tables(conn, self, Workspace(empty_tables(self.schema), empty_history()))
                     yield PostgisWriter(self, conn)
             except psycopg.errors.LockNotAvailable:

@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from geodata import load_scenario
 from geodata.workspace import add_record, open_workspace
+from geodata.store_postgis import PostgisStore
 from geodata.workspace_store import store_for
 
 FOLDER = Path(__file__).resolve().parent
@@ -303,8 +304,12 @@ def test_the_dashboard_opens_a_database_workspace(monkeypatch, postgres, scenari
     assert not app.exception and not app.error, [e.value for e in app.error]
     assert status(app).startswith("**01 Jan 2025 – 31 Jan 2025** · 2 movements on 1 route")
     add_record(url, "movements", {**MOVEMENT, "date": "2025-01-10"}, "Bob")  # another session saves a change
+    reads = []
+    read = PostgisStore.revision
+    monkeypatch.setattr(PostgisStore, "revision", lambda store: reads.append(store) or read(store))
     app.run()
     assert "· 3 movements on 1 route" in status(app)  # seen on this session's next rerun
+    assert len(reads) == 1, "the revision the page shows is the data's cache key too: read once a run"
 
 
 def status(app: AppTest) -> str:
