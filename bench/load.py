@@ -116,6 +116,16 @@ async def page_status(page) -> str:
     return " ".join(" ".join(await page.locator("[data-testid=stStatusWidget]").all_inner_texts()).split()) or "idle"
 
 
+async def dialog_text(page) -> str:
+    """A dialog Streamlit shows over the page, such as the connection error that says why the page gave up
+    on its server."""
+    try:
+        said = " ".join(" ".join(await page.locator("[role=dialog]").all_inner_texts()).split())
+    except Exception:
+        return "dialog unknown: the page no longer answers"
+    return f"dialog: {said[:400]}" if said else "no dialog"
+
+
 @dataclass
 class Outcome:
     """What the sessions did: their steps' times, their errors (each naming its session and what it was
@@ -141,6 +151,9 @@ async def session(browser, url: str, number: int, seconds: float, edit: bool, ou
     context = await browser.new_context(viewport={"width": 1200, "height": 800})
     context.set_default_timeout(PATIENCE_MS)
     page = await context.new_page()
+    console = []  # the page's errors and warnings, said when the session fails
+    page.on("console", lambda message: console.append(f"{time.strftime('%H:%M:%S')} {message.text[:300]}")
+            if message.type in ("error", "warning") else None)
     doing = "opening the page"
     try:
         await page.goto(f"{url}/?from={START}&to=2024-03-30", timeout=PATIENCE_MS)
@@ -175,6 +188,9 @@ async def session(browser, url: str, number: int, seconds: float, edit: bool, ou
                 err.add_note(f"status: {await page_status(page)}")
             except Exception:
                 err.add_note("status unknown: the page no longer answers")
+        err.add_note(await dialog_text(page))
+        if console:
+            err.add_note("console: " + " | ".join(console[-6:]))
         outcome.errors.append(f"session {number}, {doing}: {one_line(err)}")
     finally:
         await context.close()
