@@ -19,6 +19,8 @@ confirm it is named there (its session has an error), and a movement missing, or
 twice, is an error. `--processes N` starts N dashboard processes behind HAProxy with
 sticky sessions (tools/team.py), all on that one database; CPU and memory are then summed
 over the processes, and the database's CPU is counted too.
+`--traces DIR` keeps, for each session that fails, what its page received from its server and
+sent to it, and the workspace panel's state on the page (bench/page_trace.py).
 
 The pages run without WebGL by default: twenty software-rendered maps on the same two
 cores would measure the test machine's rendering, not the server; `--render` turns it on.
@@ -45,6 +47,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from playwright.async_api import async_playwright  # noqa: E402
 
 from bench.harness import CHROMIUM, CHROMIUM_ARGS, Server, dashboard, free_port  # noqa: E402
+from bench.page_trace import PageTrace  # noqa: E402
 from bench.postgres import Schemas, schemas  # noqa: E402
 from bench.synth import make_scenario, synthetic_workspace  # noqa: E402
 
@@ -146,11 +149,15 @@ def one_line(err: Exception) -> str:
     return f"{type(err).__name__}: {text}{notes}"
 
 
-async def session(browser, url: str, number: int, seconds: float, edit: bool, outcome: Outcome) -> None:
+async def session(browser, url: str, number: int, seconds: float, edit: bool, outcome: Outcome,
+                  traces: Path | None) -> None:
     await asyncio.sleep((number - 1) * RAMP_SECONDS)
     context = await browser.new_context(viewport={"width": 1200, "height": 800})
     context.set_default_timeout(PATIENCE_MS)
     page = await context.new_page()
+    trace = PageTrace(PANEL) if traces else None
+    if trace:
+        await trace.attach(page)
     console = []  # the page's errors and warnings, said when the session fails
     page.on("console", lambda message: console.append(f"{time.strftime('%H:%M:%S')} {message.text[:300]}")
             if message.type in ("error", "warning") else None)
@@ -191,19 +198,23 @@ async def session(browser, url: str, number: int, seconds: float, edit: bool, ou
         err.add_note(await dialog_text(page))
         if console:
             err.add_note("console: " + " | ".join(console[-6:]))
+        if trace:
+            kept = traces / f"session-{number}.txt"
+            kept.write_text(await trace.text(page))
+            err.add_note(f"page trace: {kept}")
         outcome.errors.append(f"session {number}, {doing}: {one_line(err)}")
     finally:
         await context.close()
 
 
 async def run_sessions(url: str, sessions: int, seconds: float, render: bool, sample_memory,
-                       edit: bool) -> Outcome:
+                       edit: bool, traces: Path | None = None) -> Outcome:
     outcome = Outcome()
     args = CHROMIUM_ARGS if render else [*CHROMIUM_ARGS, "--disable-webgl", "--disable-3d-apis"]
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=args)
         sampler = asyncio.create_task(sample_memory())
-        await asyncio.gather(*(session(browser, url, number, seconds, edit, outcome)
+        await asyncio.gather(*(session(browser, url, number, seconds, edit, outcome, traces)
                                for number in range(1, sessions + 1)))
         sampler.cancel()
         await browser.close()
@@ -304,7 +315,7 @@ def landed(url: str, since: int) -> dict[int, int]:
 
 
 def load_run(folder: Path, movements: int, sessions: int, seconds: float, render: bool,
-             place: Schemas | None = None, processes: int = 1) -> LoadRun:
+             place: Schemas | None = None, processes: int = 1, traces: Path | None = None) -> LoadRun:
     if place is None:
         data: Path | str = make_scenario(folder / "data", movements)
     else:
@@ -323,8 +334,11 @@ def load_run(folder: Path, movements: int, sessions: int, seconds: float, render
 
         database_cpu = place.cpu_seconds() if place and place.cpu_seconds else None
         started, cpu = time.monotonic(), running.cpu_seconds()
+        if traces:
+            traces = traces / f"{movements}-movements"
+            traces.mkdir(parents=True, exist_ok=True)
         outcome = asyncio.run(run_sessions(running.url, sessions, seconds, render, sample_memory,
-                                           edit=place is not None))
+                                           edit=place is not None, traces=traces))
         elapsed, cpu = time.monotonic() - started, running.cpu_seconds() - cpu
         if database_cpu is not None:
             database_cpu = place.cpu_seconds() - database_cpu
@@ -366,6 +380,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="dashboard processes behind HAProxy (needs --backend postgis)")
     parser.add_argument("--database", metavar="URL", help="with --backend postgis, a postgresql:// database to use "
                         "(default: a throwaway cluster)")
+    parser.add_argument("--traces", metavar="DIR", type=Path,
+                        help="keep a failed session's page trace in DIR: its websocket messages, decoded, and the "
+                             "workspace panel's state on the page every 100 ms")
     args = parser.parse_args(argv)
     if args.processes > 1 and args.backend != "postgis":
         parser.error("--processes above 1 needs --backend postgis: the processes share one database")
@@ -373,9 +390,9 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as scratch, contextlib.ExitStack() as stack:
         place = stack.enter_context(schemas(args.database)) if args.backend == "postgis" else None
         big = load_run(Path(scratch) / "big", args.movements, args.sessions, args.seconds, args.render, place,
-                       args.processes)
+                       args.processes, args.traces)
         small = (load_run(Path(scratch) / "small", args.reference, args.sessions, args.seconds, args.render, place,
-                          args.processes) if args.reference else None)
+                          args.processes, args.traces) if args.reference else None)
 
     print(f"Footprint load benchmark: {args.sessions} sessions x {args.seconds:.0f} s, "
           f"WebGL {'on' if args.render else 'off'}"

@@ -26,9 +26,11 @@ def test_scale_benchmark_on_postgis_prints_every_figure():
 
 
 @pytest.mark.skipif(not shutil.which(HAPROXY), reason="needs HAProxy")
-def test_load_benchmark_on_two_processes_lands_every_edit():
+def test_load_benchmark_on_two_processes_lands_every_edit(tmp_path):
     output = run("load.py", "--backend", "postgis", "--processes", "2", "--sessions", "2", "--seconds", "6",
-                 "--movements", "5000", "--reference", "0")
+                 "--movements", "5000", "--reference", "0", "--traces", str(tmp_path))
     assert re.search(r"^5,000 movements: \d+ steps in .*, errors 0$", output, re.M), output
     assert "(2 processes)" in output and re.search(r"database CPU\s+s\s+[\d.]+ in all", output)
     assert re.search(r"^  edits\s+2 confirmed in the pages, 2 in the workspace$", output, re.M), output
+    # The pages were traced, and a trace is kept only for a failed session.
+    assert (tmp_path / "5000-movements").is_dir() and not any((tmp_path / "5000-movements").iterdir())
