@@ -19,19 +19,14 @@ class Page:
 
     def __init__(self, monkeypatch, target) -> None:
         self.target, self.now, self.reruns, self.poll = str(target), 0.0, 0, None
-        stand_in = SimpleNamespace(session_state={}, fragment=self._fragment, rerun=self._rerun)
-        monkeypatch.setattr(follow, "st", stand_in)
+        monkeypatch.setattr(follow, "st", SimpleNamespace(session_state={}, rerun=self._rerun))
+        monkeypatch.setattr(follow, "contained_fragment", self._fragment)
         monkeypatch.setattr(follow, "monotonic", lambda: self.now)
 
-    def _fragment(self, run_every: float):
+    def _fragment(self, watch, *args, run_every: float) -> None:
         assert run_every == follow.POLL_SECONDS
-
-        def register(watch):
-            def first_call(*args):  # Streamlit runs a fragment at once in the full run, then every run_every
-                self.poll = lambda: watch(*args)
-                watch(*args)
-            return first_call
-        return register
+        self.poll = lambda: watch(*args)
+        watch(*args)  # Streamlit runs a fragment at once in the full run, then every run_every
 
     def _rerun(self) -> None:
         self.reruns += 1

@@ -14,6 +14,7 @@ import streamlit as st
 from geodata.dburl import is_database_url
 from geodata.workspace import Target, target_of
 from geodata.workspace_store import WorkspaceError, store_for
+from ui.fragments import contained_fragment
 
 POLL_SECONDS = 5  # an idle session sees others' changes within this
 _REVISION = "workspace_revision"  # the revision the page shows
@@ -40,7 +41,7 @@ def follow_changes(target: Target, shown: tuple | None) -> None:
         return
     st.session_state[_REVISION] = shown
     st.session_state[_RAN_AT] = monotonic()
-    st.fragment(run_every=POLL_SECONDS)(_watch)(str(target))
+    contained_fragment(_watch, str(target), run_every=POLL_SECONDS)
 
 
 def _watch(target: str) -> None:

@@ -20,6 +20,7 @@ from layers.view import MAP_HEIGHT, MAP_WIDTH, MapView, compose, default_camera
 from ui.charts import timeline_spec, weekly_counts
 from ui.deck_map import layer_items, map_payload, reported_camera
 from ui.export_panel import export_panel
+from ui.fragments import contained_fragment
 from ui.legend import legend_html
 from ui.map_element import deck_map
 from ui.compare_panel import compare_panel
@@ -157,7 +158,7 @@ def _status(view: MapView, routes) -> str:
 
 def main_panel(scenario: Scenario, folder: Path | None) -> None:
     """`folder`: the scenario's files (town checks for Compare)."""
-    st.fragment(_render)(scenario, folder)
+    contained_fragment(_render, scenario, folder)
 
 
 def counts_html(counts: WindowCounts) -> str:
