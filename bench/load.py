@@ -334,11 +334,11 @@ def load_run(folder: Path, movements: int, sessions: int, seconds: float, render
 
         database_cpu = place.cpu_seconds() if place and place.cpu_seconds else None
         started, cpu = time.monotonic(), running.cpu_seconds()
-        if traces:
-            traces = traces / f"{movements}-movements"
-            traces.mkdir(parents=True, exist_ok=True)
+        size_traces = traces / f"{movements}-movements" if traces else None
+        if size_traces:
+            size_traces.mkdir(parents=True, exist_ok=True)
         outcome = asyncio.run(run_sessions(running.url, sessions, seconds, render, sample_memory,
-                                           edit=place is not None, traces=traces))
+                                           edit=place is not None, traces=size_traces))
         elapsed, cpu = time.monotonic() - started, running.cpu_seconds() - cpu
         if database_cpu is not None:
             database_cpu = place.cpu_seconds() - database_cpu
