@@ -3,8 +3,8 @@
 A `PageTrace` records a page's websocket messages and, every 100 ms, whether the workspace panel is on
 the page and what its boxes hold. `text()` decodes the messages into one line each: a run's start and
 end (with its run id and fragments), the blocks and top-level elements drawn (with their delta path),
-every alert and exception, and which panel widgets each rerun request carried. That tells a page that
-dropped what its server drew from a server that did not draw it.
+every alert and exception, and which panel widgets each rerun request carried and which button it
+clicked. That tells a page that dropped what its server drew from a server that did not draw it.
 """
 
 from __future__ import annotations
@@ -70,11 +70,14 @@ def sent(data: bytes) -> str | None:
     if msg.WhichOneof("type") != "rerun_script":
         return None
     rerun = msg.rerun_script
-    ids = [widget.id for widget in rerun.widget_states.widgets]
-    carried = [name for name in PANEL_WIDGETS if any(name in widget for widget in ids)]
+    widgets = rerun.widget_states.widgets
+    carried = [name for name in PANEL_WIDGETS if any(name in widget.id for widget in widgets)]
+    # A click (a button, a form's submit) counts for the one run this request starts.
+    clicked = [widget.id.split("-", 2)[-1] for widget in widgets
+               if widget.WhichOneof("value") == "trigger_value" and widget.trigger_value]
     scope = f"fragment {rerun.fragment_id[:6]}" if rerun.fragment_id else "whole page"
-    return f"rerun request, {scope}{', on a timer' if rerun.is_auto_rerun else ''}: {len(ids)} widget states, " \
-           f"panel's: {', '.join(carried) or 'none'}"
+    return f"rerun request, {scope}{', on a timer' if rerun.is_auto_rerun else ''}: {len(widgets)} widget states, " \
+           f"panel's: {', '.join(carried) or 'none'}" + (f"; clicked: {', '.join(clicked)}" if clicked else "")
 
 
 class PageTrace:

@@ -45,6 +45,12 @@ def test_a_rerun_request_says_which_panel_widgets_it_carried():
         msg.rerun_script.widget_states.widgets.add().id = widget_id
     assert sent(msg.SerializeToString()) == ("rerun request, fragment c30c50, on a timer: 3 widget states, "
                                              "panel's: workspace_panel, workspace_author")
+    submit = BackMsg()
+    clicked = submit.rerun_script.widget_states.widgets.add()
+    clicked.id, clicked.trigger_value = "$$ID-4-FormSubmitter:add_movement-Add movement", True
+    submit.rerun_script.widget_states.widgets.add().id = "$$ID-5-workspace_tab"
+    assert sent(submit.SerializeToString()) == ("rerun request, whole page: 2 widget states, panel's: workspace_tab; "
+                                                "clicked: FormSubmitter:add_movement-Add movement")
     other = BackMsg()
     other.app_heartbeat = True
     assert sent(other.SerializeToString()) is None

@@ -82,6 +82,32 @@ def test_add_a_movement_stays_on_its_tab_then_undo_it(app) -> None:
     assert "undone by #2" in on_tab(app, "History").markdown[1].value
 
 
+def panel_stopped_once(target: str) -> None:
+    """The panel, except that a run asked to stop does so before drawing it, as a run does when a later
+    rerun request (another widget, another session's change) interrupts it."""
+    import streamlit as st
+
+    from ui.workspace_panel import workspace_panel
+
+    if st.session_state.pop("stop_before_panel", False):
+        st.stop()
+    workspace_panel(target)
+
+
+def test_a_save_lands_though_its_run_stops_before_the_panel(target) -> None:
+    # A click counts for one run: a save left to the panel's code, drawn last, was lost with that run.
+    app = AppTest.from_function(panel_stopped_once, args=(str(target),), default_timeout=60).run()
+    app = on_tab(named(app), "Add")
+    app.selectbox(key="movement_origin_base").set_value("alpha")
+    app.text_input(key="movement_destination_point").set_value("33.5, 36.3")
+    app.text_input(key="movement_source").set_value("Interrupted run")
+    app.session_state["stop_before_panel"] = True
+    app.button(key="FormSubmitter:add_movement-Add movement").click().run()
+    assert not app.success, "the stopped run drew no panel"
+    assert "m005" in every_movement(target)
+    assert "Added movement m005" in app.run().success[0].value
+
+
 def tab_identities(node) -> list[str]:
     """The identities of the tab sets under `node`, as the browser names them when a tab is clicked."""
     found = [node.proto.id] if getattr(node, "type", None) == "tab_container" else []

@@ -117,7 +117,12 @@ def _author() -> str:
 
 
 def _write(action: Callable[[], object], done: Callable[[object], str]) -> None:
-    """Run a write and rerun; the panel then says what it came to: saved, or why nothing was."""
+    """Run a write; the panel then says what it came to: saved, or why nothing was.
+
+    Called back by its button, before the script runs: a click counts for one run only, and a later rerun
+    request (another widget, another session's change) stops that run wherever it is, so a write left to
+    the panel's own code, drawn last, was lost when the run stopped before reaching it (load run 25).
+    The run that follows the callback draws the page with the change."""
     if not _author():
         notice = Notice("Type your name at the top first: each change records who made it.", "warning")
         LOG.warning("refused a change without a name")
@@ -131,7 +136,6 @@ def _write(action: Callable[[], object], done: Callable[[object], str]) -> None:
             # As repr: a reason may quote a file's text, whose line breaks must not forge log lines.
             LOG.warning("refused a change by %r: %r", _author(), err.lines)
     st.session_state[NOTICE_KEY] = notice
-    st.rerun()
 
 
 def _lines(problems: Problems) -> str:
@@ -179,10 +183,10 @@ def _import_tab(target: Target, workspace: Workspace) -> None:
     source = Source(part, mapping)
     plan = preview_import(target, [source])
     _show_preview(plan)
-    if st.button(f"Import {plan.added:,} records", type="primary", disabled=plan.refused or not plan.added,
-                 key="import_go"):
-        _write(lambda: import_into(target, [source], _author()),
-               lambda result: f"Imported {result[1].added:,} records from {part.label} (change #{result[0]}).")
+    st.button(f"Import {plan.added:,} records", type="primary", disabled=plan.refused or not plan.added,
+              key="import_go", on_click=_write,
+              args=(lambda: import_into(target, [source], _author()),
+                    lambda result: f"Imported {result[1].added:,} records from {part.label} (change #{result[0]})."))
 
 
 def _mapping_editor(part: Part, table: str) -> Mapping:
@@ -255,17 +259,34 @@ def _names(workspace: Workspace, table: str) -> dict[str, str]:
     return dict(zip(frame["id"], frame["name"], strict=True))
 
 
+def _text(key: str) -> str:
+    """What a form's box or list holds now, read in its submit button's callback."""
+    return str(st.session_state.get(key) or "")
+
+
+def _date(key: str) -> str:
+    return _day(st.session_state.get(key))
+
+
+def _submit(label: str, write: Callable[[], object], done: Callable[[object], str]) -> None:
+    st.form_submit_button(label, type="primary", on_click=_write, args=(write, done))
+
+
 def _add_tab(target: Target, workspace: Workspace) -> None:
     kind = st.radio("Add a", ("movement", "base", "zone change", "presence"), horizontal=True, key="add_kind")
     {"movement": _movement_form, "base": _base_form, "zone change": _zone_form,
      "presence": _presence_form}[kind](target, workspace)
 
 
-def _end(label: str, bases: dict[str, str], key: str) -> tuple[str, str, str]:
+def _end(label: str, bases: dict[str, str], key: str) -> None:
     left, right = st.columns(2)
-    base = left.selectbox(label, ["", *bases], format_func=lambda b: bases.get(b, "—"), key=f"{key}_base")
-    lat, lon = _point(right.text_input("or lat, lon", key=f"{key}_point", placeholder="35.41, 35.95"))
-    return base, lat, lon
+    left.selectbox(label, ["", *bases], format_func=lambda b: bases.get(b, "—"), key=f"{key}_base")
+    right.text_input("or lat, lon", key=f"{key}_point", placeholder="35.41, 35.95")
+
+
+def _end_values(key: str, field: str) -> dict[str, str]:
+    lat, lon = _point(_text(f"{key}_point"))
+    return {field: _text(f"{key}_base"), f"{field}_lat": lat, f"{field}_lon": lon}
 
 
 def _added(table: str) -> Callable[[tuple[int, str]], str]:
@@ -276,47 +297,52 @@ def _movement_form(target: Target, workspace: Workspace) -> None:
     bases = _names(workspace, "bases")
     with st.form("add_movement"):
         first, last = st.columns(2)
-        date = first.date_input("Date", key="movement_date")
-        end_date = last.date_input("Until (optional)", value=None, key="movement_end")
-        origin, origin_lat, origin_lon = _end("From base", bases, "movement_origin")
-        destination, destination_lat, destination_lon = _end("To base", bases, "movement_destination")
+        first.date_input("Date", key="movement_date")
+        last.date_input("Until (optional)", value=None, key="movement_end")
+        _end("From base", bases, "movement_origin")
+        _end("To base", bases, "movement_destination")
         mode, category = st.columns(2)
-        values = {
-            "date": _day(date), "end_date": _day(end_date), "origin": origin, "destination": destination,
-            "origin_lat": origin_lat, "origin_lon": origin_lon,
-            "destination_lat": destination_lat, "destination_lon": destination_lon,
-            "mode": mode.selectbox("Mode", MODES, key="movement_mode"),
-            "category": category.selectbox("Category", CATEGORIES, key="movement_category"),
-            "asset": st.text_input("Asset", key="movement_asset"),
-            "quantity": st.text_input("Quantity (optional)", key="movement_quantity"),
-            "confidence": st.selectbox("Confidence", CONFIDENCES, index=1, key="movement_confidence"),
-            "source": st.text_input("Source", key="movement_source", help="Who reported it, when; a URL helps."),
-            "notes": st.text_area("Notes", key="movement_notes"),
-        }
-        if st.form_submit_button("Add movement", type="primary"):
-            _write(lambda: add_record(target, "movements", values, _author()), _added("movement"))
+        mode.selectbox("Mode", MODES, key="movement_mode")
+        category.selectbox("Category", CATEGORIES, key="movement_category")
+        st.text_input("Asset", key="movement_asset")
+        st.text_input("Quantity (optional)", key="movement_quantity")
+        st.selectbox("Confidence", CONFIDENCES, index=1, key="movement_confidence")
+        st.text_input("Source", key="movement_source", help="Who reported it, when; a URL helps.")
+        st.text_area("Notes", key="movement_notes")
+        _submit("Add movement", lambda: add_record(target, "movements", _movement_values(), _author()),
+                _added("movement"))
+
+
+def _movement_values() -> dict[str, str]:
+    return {"date": _date("movement_date"), "end_date": _date("movement_end"),
+            **_end_values("movement_origin", "origin"), **_end_values("movement_destination", "destination"),
+            **{name: _text(f"movement_{name}")
+               for name in ("mode", "category", "asset", "quantity", "confidence", "source", "notes")}}
 
 
 def _base_form(target: Target, workspace: Workspace) -> None:
     actors = _names(workspace, "actors")
     with st.form("add_base"):
         name, country = st.columns(2)
-        lat, lon = _point(st.text_input("Lat, lon", key="base_point", placeholder="35.41, 35.95"))
+        st.text_input("Lat, lon", key="base_point", placeholder="35.41, 35.95")
         first, last = st.columns(2)
-        values = {
-            "name": name.text_input("Name", key="base_name"),
-            "country": country.text_input("Country", key="base_country"),
-            "kind": st.selectbox("Kind", BASE_KINDS, key="base_kind"), "lat": lat, "lon": lon,
-            "operator": st.selectbox("Operator", list(actors), format_func=actors.get, key="base_operator"),
-            "description": st.text_area("Description", key="base_description"),
-            "source": st.text_input("Source", key="base_source"),
-            "confidence": st.selectbox("Confidence", CONFIDENCES, index=1, key="base_confidence"),
-            "active_from": _day(first.date_input("Active from (optional)", value=None, key="base_from")),
-            "active_to": _day(last.date_input("Active to (optional)", value=None, key="base_to")),
-        }
-        if st.form_submit_button("Add base", type="primary"):
-            _write(lambda: add_record(target, "bases", {k: str(v or "") for k, v in values.items()}, _author()),
-                   _added("base"))
+        name.text_input("Name", key="base_name")
+        country.text_input("Country", key="base_country")
+        st.selectbox("Kind", BASE_KINDS, key="base_kind")
+        st.selectbox("Operator", list(actors), format_func=actors.get, key="base_operator")
+        st.text_area("Description", key="base_description")
+        st.text_input("Source", key="base_source")
+        st.selectbox("Confidence", CONFIDENCES, index=1, key="base_confidence")
+        first.date_input("Active from (optional)", value=None, key="base_from")
+        last.date_input("Active to (optional)", value=None, key="base_to")
+        _submit("Add base", lambda: add_record(target, "bases", _base_values(), _author()), _added("base"))
+
+
+def _base_values() -> dict[str, str]:
+    lat, lon = _point(_text("base_point"))
+    return {"lat": lat, "lon": lon, "active_from": _date("base_from"), "active_to": _date("base_to"),
+            **{name: _text(f"base_{name}")
+               for name in ("name", "country", "kind", "operator", "description", "source", "confidence")}}
 
 
 def _presence_form(target: Target, workspace: Workspace) -> None:
@@ -324,19 +350,22 @@ def _presence_form(target: Target, workspace: Workspace) -> None:
     with st.form("add_presence"):
         base, actor = st.columns(2)
         first, last = st.columns(2)
-        values = {
-            "base": base.selectbox("Base", list(bases), format_func=bases.get, key="presence_base") or "",
-            "actor": actor.selectbox("Actor", list(actors), format_func=actors.get, key="presence_actor") or "",
-            "role": st.radio("Role", ROLES, horizontal=True, key="presence_role",
-                             help="holds: controls the site; present: another actor's forces are there"),
-            "from": _day(first.date_input("From", key="presence_from")),
-            "to": _day(last.date_input("To (optional)", value=None, key="presence_to")),
-            "confidence": st.selectbox("Confidence", CONFIDENCES, index=1, key="presence_confidence"),
-            "source": st.text_input("Source", key="presence_source"),
-            "notes": st.text_area("Notes", key="presence_notes"),
-        }
-        if st.form_submit_button("Add presence", type="primary"):
-            _write(lambda: add_record(target, "presence", values, _author()), _added("presence"))
+        base.selectbox("Base", list(bases), format_func=bases.get, key="presence_base")
+        actor.selectbox("Actor", list(actors), format_func=actors.get, key="presence_actor")
+        st.radio("Role", ROLES, horizontal=True, key="presence_role",
+                 help="holds: controls the site; present: another actor's forces are there")
+        first.date_input("From", key="presence_from")
+        last.date_input("To (optional)", value=None, key="presence_to")
+        st.selectbox("Confidence", CONFIDENCES, index=1, key="presence_confidence")
+        st.text_input("Source", key="presence_source")
+        st.text_area("Notes", key="presence_notes")
+        _submit("Add presence", lambda: add_record(target, "presence", _presence_values(), _author()),
+                _added("presence"))
+
+
+def _presence_values() -> dict[str, str]:
+    return {"from": _date("presence_from"), "to": _date("presence_to"),
+            **{name: _text(f"presence_{name}") for name in ("base", "actor", "role", "confidence", "source", "notes")}}
 
 
 def _polygon(text: str):
@@ -354,26 +383,28 @@ def _polygon(text: str):
 def _zone_form(target: Target, workspace: Workspace) -> None:
     actors = _names(workspace, "actors")
     with st.form("add_zone"):
-        actor = st.selectbox("Actor", list(actors), format_func=actors.get, key="zone_actor")
+        st.selectbox("Actor", list(actors), format_func=actors.get, key="zone_actor")
         first, last = st.columns(2)
-        valid_from = first.date_input("In force from", key="zone_from")
-        valid_to = last.date_input("Last day (optional)", value=None, key="zone_to")
-        upload = st.file_uploader("Polygon as GeoJSON", type=["geojson", "json"], key="zone_file")
-        pasted = st.text_area("or paste GeoJSON", key="zone_text", placeholder='{"type": "Polygon", ...}')
-        values = {"actor": actor or "", "label": st.text_input("Label", key="zone_label"),
-                  "valid_from": _day(valid_from), "valid_to": _day(valid_to),
-                  "confidence": st.selectbox("Confidence", CONFIDENCES, index=1, key="zone_confidence"),
-                  "source": st.text_input("Source", key="zone_source")}
-        end_current = st.checkbox("End this actor's shapes in force that day (on the day before)", value=True,
-                                  key="zone_end_current")
-        if st.form_submit_button("Add zone change", type="primary"):
-            text = upload.getvalue().decode("utf-8", "replace") if upload else pasted
-            geometry = _polygon(text)
-            if geometry is None:
-                st.error("Give one Polygon or MultiPolygon in GeoJSON (WGS84 longitude/latitude).")
-                return
-            _write(lambda: add_zone_change(target, {**values, "geometry": geometry}, _author(), end_current),
-                   _added("zone"))
+        first.date_input("In force from", key="zone_from")
+        last.date_input("Last day (optional)", value=None, key="zone_to")
+        st.file_uploader("Polygon as GeoJSON", type=["geojson", "json"], key="zone_file")
+        st.text_area("or paste GeoJSON", key="zone_text", placeholder='{"type": "Polygon", ...}')
+        st.text_input("Label", key="zone_label")
+        st.selectbox("Confidence", CONFIDENCES, index=1, key="zone_confidence")
+        st.text_input("Source", key="zone_source")
+        st.checkbox("End this actor's shapes in force that day (on the day before)", value=True,
+                    key="zone_end_current")
+        _submit("Add zone change", lambda: _add_zone(target), _added("zone"))
+
+
+def _add_zone(target: Target) -> tuple[int, str]:
+    upload = st.session_state.get("zone_file")
+    geometry = _polygon(upload.getvalue().decode("utf-8", "replace") if upload else _text("zone_text"))
+    if geometry is None:
+        raise WorkspaceError(["Give one Polygon or MultiPolygon in GeoJSON (WGS84 longitude/latitude)."])
+    values = {"valid_from": _date("zone_from"), "valid_to": _date("zone_to"), "geometry": geometry,
+              **{name: _text(f"zone_{name}") for name in ("actor", "label", "confidence", "source")}}
+    return add_zone_change(target, values, _author(), bool(st.session_state.get("zone_end_current")))
 
 
 # Edit and delete ----------------------------------------------------------------------------------------------
@@ -411,17 +442,23 @@ def _edit_tab(target: Target, workspace: Workspace) -> None:
             st.session_state.pop(shown_key)
             st.rerun()
     with st.form(f"edit:{table}:{record_id}"):
-        after = {name: st.text_input(name, value=str(before.get(name, "")), key=f"edit:{table}:{record_id}:{name}")
-                 for name in columns(table) if name != "id"}
+        keys = {name: f"edit:{table}:{record_id}:{name}" for name in columns(table) if name != "id"}
+        for name, key in keys.items():
+            st.text_input(name, value=str(before.get(name, "")), key=key)
         save, delete = st.columns(2)
-        if save.form_submit_button("Save changes", type="primary"):
-            st.session_state.pop(shown_key)
-            _write(lambda: edit_record(target, table, before, {**before, **after}, _author()),
-                   lambda number: f"Saved {table} record {record_id} (change #{number}).")
-        if delete.form_submit_button("Delete this record"):
-            st.session_state.pop(shown_key)
-            _write(lambda: delete_record(target, table, before, _author()),
-                   lambda number: f"Deleted {table} record {record_id} (change #{number}); undo it under History.")
+        save.form_submit_button("Save changes", type="primary", on_click=_write, args=(
+            lambda: _save_edit(target, table, shown_key, keys),
+            lambda number: f"Saved {table} record {record_id} (change #{number})."))
+        delete.form_submit_button("Delete this record", on_click=_write, args=(
+            lambda: delete_record(target, table, st.session_state.pop(shown_key), _author()),
+            lambda number: f"Deleted {table} record {record_id} (change #{number}); undo it under History."))
+
+
+def _save_edit(target: Target, table: str, shown_key: str, keys: dict[str, str]) -> int:
+    """Save the form's boxes over the record as it was shown (a change made since then is refused)."""
+    before = st.session_state.pop(shown_key)
+    return edit_record(target, table, before, {**before, **{name: _text(key) for name, key in keys.items()}},
+                       _author())
 
 
 def _same_text(first: dict, second: dict) -> bool:
@@ -448,6 +485,6 @@ def _history_tab(target: Target, workspace: Workspace) -> None:
         what, button = st.columns([5, 1])
         status = f" — undone by #{int(undone_by)}" if undone else ""
         what.markdown(f"**#{number}** {_plain(row['summary'])}{status}  \n{_plain(row['author'])}, {row['at']}")
-        if button.button("Undo", key=f"undo:{number}", disabled=undone):
-            _write(lambda n=number: undo(target, n, _author()),
-                   lambda new, n=number: f"Undid change #{n} (as change #{new}).")
+        button.button("Undo", key=f"undo:{number}", disabled=undone, on_click=_write,
+                      args=(lambda n=number: undo(target, n, _author()),
+                            lambda new, n=number: f"Undid change #{n} (as change #{new})."))
